@@ -1,0 +1,1 @@
+"""Rongye (融业): the Flask application."""

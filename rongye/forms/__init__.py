@@ -1,0 +1,1 @@
+"""WTForms forms; every message is translatable and names its field."""

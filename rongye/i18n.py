@@ -1,0 +1,32 @@
+"""Language selection: account setting, else the remembered switcher choice, else the browser."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Return the locale for this request."""
+    languages: tuple[str, ...] = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return str(chosen)
+    # Match on the primary tag in the browser's order of preference: en-GB means English,
+    # zh-TW means Chinese (simplified is the only Chinese we offer).
+    for tag, _quality in request.accept_languages:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        for language in languages:
+            if language.split("_")[0].lower() == primary:
+                return language
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def html_lang() -> str:
+    """Return the BCP 47 tag for `<html lang>`."""
+    return {"zh_CN": "zh-CN", "en": "en"}.get(str(get_locale()), "zh-CN")

@@ -1,0 +1,1 @@
+"""Services: the only layer that writes, commits and audits."""

@@ -1,0 +1,105 @@
+"""The route × role matrix: every registered route, every role and anonymous, allowed or denied.
+
+Adding a route without adding it here fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+
+from app import create_app
+from rongye.access import ANONYMOUS, EVERYONE, SIGNED_IN, allow
+from tests.conftest import TEST_CONFIG, csrf_token, login
+from tests.factories import People
+
+AUDIENCES = (ANONYMOUS, "seeker", "employer", "social_worker", "analyst", "admin")
+
+#: endpoint -> audiences allowed. Everyone else is denied.
+MATRIX: dict[str, frozenset[str]] = {
+    "main.home": EVERYONE,
+    "main.set_language": EVERYONE,
+    "main.dashboard": SIGNED_IN,
+    "auth.register": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.logout": SIGNED_IN,
+    "seeker.dashboard": frozenset({"seeker"}),
+    "employer.dashboard": frozenset({"employer"}),
+    "worker.dashboard": frozenset({"social_worker"}),
+    "analyst.dashboard": frozenset({"analyst"}),
+    "admin.dashboard": frozenset({"admin"}),
+    "admin.new_staff": frozenset({"admin"}),
+}
+
+#: Form data that makes a POST-only endpoint do its real work.
+POST_DATA: dict[str, dict[str, str]] = {
+    "main.set_language": {"lang": "en", "next": "/"},
+}
+
+
+def url_arguments(endpoint: str, people: People) -> dict[str, Any]:
+    """Return values for the URL's variable parts (one entry per endpoint that has them)."""
+    return {}
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - MATRIX.keys() == set(), "routes missing from the access matrix"
+    assert MATRIX.keys() - endpoints == set(), "matrix entries for routes that do not exist"
+
+
+def test_matrix_agrees_with_declared_policies(app: Flask) -> None:
+    for endpoint, allowed in MATRIX.items():
+        assert app.view_functions[endpoint].access_policy == allowed, endpoint
+
+
+def denied(response: Any, audience: str) -> bool:
+    if audience == ANONYMOUS:
+        return response.status_code == 302 and "/login" in response.headers["Location"]
+    return response.status_code == 403
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_access(client: FlaskClient, people: People, endpoint: str, audience: str) -> None:
+    if audience != ANONYMOUS:
+        assert login(client, people.by_role(audience).email).status_code == 302
+    rule = next(r for r in client.application.url_map.iter_rules() if r.endpoint == endpoint)
+    with client.application.test_request_context():
+        url = url_for(endpoint, **url_arguments(endpoint, people))
+    if "GET" in rule.methods:
+        response = client.get(url)
+    else:
+        data = {**POST_DATA.get(endpoint, {}), "csrf_token": csrf_token(client)}
+        response = client.post(url, data=data)
+    assert response.status_code < 500
+    if audience in MATRIX[endpoint]:
+        assert not denied(response, audience), f"{audience} should reach {endpoint}"
+        assert response.status_code != 403
+    else:
+        assert denied(response, audience), f"{audience} must not reach {endpoint}"
+
+
+def test_a_view_without_policy_stops_the_app(tmp_path: Any) -> None:
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+
+    @app.get("/unguarded")
+    def unguarded() -> str:
+        return "open"
+
+    from rongye.access import check_all_views_declared
+
+    with pytest.raises(RuntimeError, match="unguarded"):
+        check_all_views_declared(app)
+
+    @app.get("/guarded")
+    @allow("admin")
+    def guarded() -> str:
+        return "closed"
+
+    # Even if the start-up check were skipped, an undeclared view is refused, never served.
+    response = app.test_client().get("/unguarded")
+    assert response.status_code == 403
