@@ -44,7 +44,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 # Compiled catalogues are build output (not committed): made from the .po files every time.
 catalogues: $(VENV)/.runtime
-	@$(VENV)/bin/pybabel compile --statistics -q -d translations
+	@$(VENV)/bin/pybabel compile -d translations >/dev/null
 
 # axe-core comes from the npm registry at the version pinned in package-lock.json. Without npm
 # the browser tests skip (outside CI, where they must run).

@@ -15,8 +15,13 @@ from babel.messages.pofile import read_po, write_po
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
-def catalogue_path(locale: str) -> Path:
-    return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+#: Our language codes -> catalogue folders. Babel resolves zh_CN to zh_Hans_CN (adding the
+#: script), and gettext looks for the catalogue under that name.
+CATALOGUE_FOLDERS = {"zh_CN": "zh_Hans_CN", "en": "en"}
+
+
+def catalogue_path(language: str) -> Path:
+    return TRANSLATIONS / CATALOGUE_FOLDERS[language] / "LC_MESSAGES" / "messages.po"
 
 
 def load(path: Path) -> Catalog:

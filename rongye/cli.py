@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from rongye.extensions import db
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
     is_flag=True,
     help="Do nothing (and succeed) when the database already has accounts.",
 )
+@with_appcontext
 def demo(seed: int, if_empty: bool) -> None:
     """Fill an empty database with a synthetic bilingual demo population."""
     from rongye.demo import build_demo

@@ -27,6 +27,12 @@ def select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def current_language() -> str:
+    """Return the interface language of this request as one of LANGUAGES ("zh_CN" or "en")."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh_CN"
+
+
 def html_lang() -> str:
     """Return the BCP 47 tag for `<html lang>`."""
-    return {"zh_CN": "zh-CN", "en": "en"}.get(str(get_locale()), "zh-CN")
+    return "en" if current_language() == "en" else "zh-CN"

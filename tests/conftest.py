@@ -6,16 +6,18 @@ default or on the database named by TEST_DATABASE_URL (PostgreSQL in CI).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
+from werkzeug.test import TestResponse
 
 from app import create_app
 from rongye.extensions import db, limiter
@@ -57,9 +59,26 @@ def drop_everything() -> None:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in production.
+
+    Without this, a request made while the test holds an app context would share the test's
+    `g` (the signed-in user, the cached locale) and database session with it.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        if has_app_context():
+            db.session.commit()  # what the test set up is in the database before the request
+        response: TestResponse = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # let the test see what the request committed
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         drop_everything()
         upgrade()

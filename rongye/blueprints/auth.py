@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -13,6 +12,7 @@ from rongye.blueprints.navigation import role_home, safe_next
 from rongye.extensions import db, limiter
 from rongye.forms.auth import LoginForm, RegisterForm
 from rongye.forms.fields import duplicate_account_message
+from rongye.i18n import current_language
 from rongye.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -41,7 +41,7 @@ def register() -> ResponseReturnValue:
             phone=form.phone.data,
             password=form.password.data,
             organisation_name=form.organisation_name.data,
-            locale=str(get_locale()),
+            locale=current_language(),
         )
         try:
             account = accounts.register(db.session, registration)

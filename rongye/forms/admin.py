@@ -15,11 +15,11 @@ from wtforms import (
 )
 
 from rongye.forms.auth import display_name_rules, email_rules, password_rules, phone_rules
-from rongye.forms.fields import OneOf, email_filter, phone_filter, strip
+from rongye.forms.fields import EmailOrPhoneRequired, OneOf, email_filter, phone_filter, strip
 from rongye.models import STAFF_ROLES
 
 
-class StaffForm(FlaskForm):
+class StaffForm(EmailOrPhoneRequired, FlaskForm):
     role = RadioField(
         _l("Role"),
         choices=[
@@ -45,7 +45,3 @@ class StaffForm(FlaskForm):
     def validate_organisation_id(self, field: SelectField) -> None:
         if field.data not in {choice.value for choice in field.choices or []}:
             raise ValidationError(_l("Choose an organisation from the list."))
-
-    def validate_email(self, field: StringField) -> None:
-        if not field.data and not self.phone.data:
-            raise ValidationError(_l("Enter an email address or a mobile number."))

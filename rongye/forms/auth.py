@@ -15,7 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from rongye.forms.fields import OneOf, email_filter, mobile_number, phone_filter, strip
+from rongye.forms.fields import (
+    EmailOrPhoneRequired,
+    OneOf,
+    email_filter,
+    mobile_number,
+    phone_filter,
+    strip,
+)
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 SELF_REGISTER_ROLES = ("seeker", "employer")
@@ -55,7 +62,7 @@ def display_name_rules() -> list[object]:
     ]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(EmailOrPhoneRequired, FlaskForm):
     role = RadioField(
         _l("I am"),
         choices=[
@@ -100,10 +107,6 @@ class RegisterForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Create account"))
-
-    def validate_email(self, field: StringField) -> None:
-        if not field.data and not self.phone.data:
-            raise ValidationError(_l("Enter an email address or a mobile number."))
 
     def validate_organisation_name(self, field: StringField) -> None:
         if self.role.data == "employer" and not field.data:

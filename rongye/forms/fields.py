@@ -44,6 +44,22 @@ class OneOf:
             raise ValidationError(self.message)
 
 
+class EmailOrPhoneRequired:
+    """Form mixin: at least one of the `email` and `phone` fields must be filled in.
+
+    A form-level check, because each field alone is optional and WTForms stops a field's
+    validation at Optional() before any inline validator runs.
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)  # type: ignore[misc]
+        email, phone = self.email, self.phone  # type: ignore[attr-defined]
+        if not email.data and not phone.data and not email.errors and not phone.errors:
+            email.errors = [*email.errors, _l("Enter an email address or a mobile number.")]
+            valid = False
+        return valid
+
+
 def duplicate_account_message(field_name: str) -> str:
     """Return the message for an email or phone another account already uses."""
     if field_name == "email":

@@ -65,6 +65,8 @@ def find_by_identifier(session: Session, identifier: str) -> Account | None:
 
 
 def _check_unique(session: Session, email: str | None, phone: str | None) -> None:
+    if not email and not phone:
+        raise ValueError("an account needs an email address or a phone number")
     conditions = []
     if email:
         conditions.append(func.lower(Account.email) == email)
