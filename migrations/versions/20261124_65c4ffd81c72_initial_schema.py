@@ -3,7 +3,7 @@ audit, match runs, placements and follow-ups.
 
 Revision ID: 65c4ffd81c72
 Revises:
-Create Date: 2026-11-24 03:08:05.411302
+Create Date: 2026-11-24 03:22:55.913501
 
 """
 from alembic import op
@@ -209,10 +209,17 @@ def upgrade():
     sa.CheckConstraint("education IS NULL OR education IN ('none', 'primary', 'junior', 'senior', 'vocational', 'college', 'university')", name=op.f('ck_seeker_profile_education')),
     sa.CheckConstraint("gender IS NULL OR gender IN ('female', 'male', 'other')", name=op.f('ck_seeker_profile_gender')),
     sa.CheckConstraint("social_insurance IS NULL OR social_insurance IN ('none', 'resident', 'employee', 'unknown')", name=op.f('ck_seeker_profile_social_insurance')),
+    sa.CheckConstraint('birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)', name=op.f('ck_seeker_profile_birth_year')),
     sa.CheckConstraint('cognition IS NULL OR cognition BETWEEN 0 AND 3', name=op.f('ck_seeker_profile_cognition')),
     sa.CheckConstraint('communication IS NULL OR communication BETWEEN 0 AND 3', name=op.f('ck_seeker_profile_communication')),
+    sa.CheckConstraint('dibao_monthly IS NULL OR (dibao_monthly >= 0)', name=op.f('ck_seeker_profile_dibao_monthly')),
+    sa.CheckConstraint('disability_allowance_monthly IS NULL OR (disability_allowance_monthly >= 0)', name=op.f('ck_seeker_profile_disability_allowance_monthly')),
+    sa.CheckConstraint('disability_grade IS NULL OR (disability_grade >= 1 AND disability_grade <= 4)', name=op.f('ck_seeker_profile_disability_grade')),
     sa.CheckConstraint('hearing IS NULL OR hearing BETWEEN 0 AND 3', name=op.f('ck_seeker_profile_hearing')),
+    sa.CheckConstraint('hours_max IS NULL OR (hours_max >= 1 AND hours_max <= 80)', name=op.f('ck_seeker_profile_hours_max')),
+    sa.CheckConstraint('hours_min IS NULL OR (hours_min >= 1 AND hours_min <= 80)', name=op.f('ck_seeker_profile_hours_min')),
     sa.CheckConstraint('hours_min IS NULL OR hours_max IS NULL OR hours_min <= hours_max', name=op.f('ck_seeker_profile_hours_range')),
+    sa.CheckConstraint('household_size IS NULL OR (household_size >= 1 AND household_size <= 30)', name=op.f('ck_seeker_profile_household_size')),
     sa.CheckConstraint('psychosocial IS NULL OR psychosocial BETWEEN 0 AND 3', name=op.f('ck_seeker_profile_psychosocial')),
     sa.CheckConstraint('seeing IS NULL OR seeing BETWEEN 0 AND 3', name=op.f('ck_seeker_profile_seeing')),
     sa.CheckConstraint('self_care IS NULL OR self_care BETWEEN 0 AND 3', name=op.f('ck_seeker_profile_self_care')),
@@ -317,6 +324,9 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint("exit_cause IS NULL OR exit_cause IN ('automation', 'contract_end', 'health', 'accommodation_failure', 'discrimination', 'own_choice', 'other')", name=op.f('ck_placement_exit_cause')),
     sa.CheckConstraint('end_date IS NULL OR end_date >= start_date', name=op.f('ck_placement_dates')),
+    sa.CheckConstraint('hours_start IS NULL OR (hours_start >= 0 AND hours_start <= 80)', name=op.f('ck_placement_hours_start')),
+    sa.CheckConstraint('income_before IS NULL OR (income_before >= 0)', name=op.f('ck_placement_income_before')),
+    sa.CheckConstraint('monthly_pay_start IS NULL OR (monthly_pay_start >= 0)', name=op.f('ck_placement_monthly_pay_start')),
     sa.ForeignKeyConstraint(['agency_id'], ['organisation.id'], name=op.f('fk_placement_agency_id_organisation')),
     sa.ForeignKeyConstraint(['created_by_id'], ['account.id'], name=op.f('fk_placement_created_by_id_account')),
     sa.ForeignKeyConstraint(['employer_id'], ['organisation.id'], name=op.f('fk_placement_employer_id_organisation')),
@@ -360,6 +370,8 @@ def upgrade():
     sa.Column('extra', sa.JSON(), nullable=False),
     sa.CheckConstraint("benefits_status IS NULL OR benefits_status IN ('none', 'kept', 'lost', 'reapplied', 'restored')", name=op.f('ck_follow_up_benefits_status')),
     sa.CheckConstraint("exit_cause IS NULL OR exit_cause IN ('automation', 'contract_end', 'health', 'accommodation_failure', 'discrimination', 'own_choice', 'other')", name=op.f('ck_follow_up_exit_cause')),
+    sa.CheckConstraint('hours_per_week IS NULL OR (hours_per_week >= 0 AND hours_per_week <= 80)', name=op.f('ck_follow_up_hours_per_week')),
+    sa.CheckConstraint('monthly_earnings IS NULL OR (monthly_earnings >= 0)', name=op.f('ck_follow_up_monthly_earnings')),
     sa.CheckConstraint('who5_1 IS NULL OR who5_1 BETWEEN 0 AND 5', name=op.f('ck_follow_up_who5_1')),
     sa.CheckConstraint('who5_2 IS NULL OR who5_2 BETWEEN 0 AND 5', name=op.f('ck_follow_up_who5_2')),
     sa.CheckConstraint('who5_3 IS NULL OR who5_3 BETWEEN 0 AND 5', name=op.f('ck_follow_up_who5_3')),
@@ -367,7 +379,8 @@ def upgrade():
     sa.CheckConstraint('who5_5 IS NULL OR who5_5 BETWEEN 0 AND 5', name=op.f('ck_follow_up_who5_5')),
     sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_follow_up_placement_id_placement'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['account.id'], name=op.f('fk_follow_up_recorded_by_id_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up')),
+    sa.UniqueConstraint('placement_id', 'day_offset', name=op.f('uq_follow_up_placement_id'))
     )
     with op.batch_alter_table('follow_up', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follow_up_due_date'), ['due_date'], unique=False)

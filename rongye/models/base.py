@@ -46,6 +46,16 @@ def one_of(column: str, values: tuple[str, ...], *, nullable: bool = False) -> C
     return CheckConstraint(condition, name=column)
 
 
+def range_check(column: str, low: int | None = None, high: int | None = None) -> CheckConstraint:
+    """Return a named CHECK constraint keeping a nullable number within [low, high]."""
+    bounds = []
+    if low is not None:
+        bounds.append(f"{column} >= {low}")
+    if high is not None:
+        bounds.append(f"{column} <= {high}")
+    return CheckConstraint(f"{column} IS NULL OR ({' AND '.join(bounds)})", name=column)
+
+
 def level_check(column: str, *, nullable: bool) -> CheckConstraint:
     """Return a named CHECK constraint keeping a functioning level or demand within 0..3."""
     condition = f"{column} BETWEEN 0 AND 3"

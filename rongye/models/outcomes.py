@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rongye.models.base import Base, created_at, fk, intpk, one_of
+from rongye.models.base import Base, created_at, fk, intpk, one_of, range_check
+from rongye.models.profiles import Position, SeekerProfile
 
 EXIT_CAUSES = (
     "automation",
@@ -29,6 +40,9 @@ class Placement(Base):
     __table_args__ = (
         one_of("exit_cause", EXIT_CAUSES, nullable=True),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+        range_check("monthly_pay_start", 0),
+        range_check("hours_start", 0, 80),
+        range_check("income_before", 0),
     )
 
     id: Mapped[intpk]
@@ -47,6 +61,8 @@ class Placement(Base):
     created_by_id: Mapped[int | None] = fk("account.id")
     created_at: Mapped[created_at]
 
+    seeker: Mapped[SeekerProfile] = relationship()
+    position: Mapped[Position | None] = relationship()
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="placement", cascade="all, delete-orphan", order_by="FollowUp.due_date"
     )
@@ -62,6 +78,9 @@ class FollowUp(Base):
     __table_args__ = (
         one_of("benefits_status", BENEFIT_STATUSES, nullable=True),
         one_of("exit_cause", EXIT_CAUSES, nullable=True),
+        UniqueConstraint("placement_id", "day_offset"),
+        range_check("hours_per_week", 0, 80),
+        range_check("monthly_earnings", 0),
         *(
             CheckConstraint(f"who5_{i} IS NULL OR who5_{i} BETWEEN 0 AND 5", name=f"who5_{i}")
             for i in range(1, 6)

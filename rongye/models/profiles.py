@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matching.catalogue import DOMAINS, WORK_MODES
+from rongye.models.accounts import Account
 from rongye.models.base import (
     Base,
     created_at,
@@ -31,6 +32,7 @@ from rongye.models.base import (
     json_list,
     level_check,
     one_of,
+    range_check,
     str20,
     str80,
     str200,
@@ -117,6 +119,13 @@ class SeekerProfile(Base):
         CheckConstraint(
             "hours_min IS NULL OR hours_max IS NULL OR hours_min <= hours_max", name="hours_range"
         ),
+        range_check("hours_min", 1, 80),
+        range_check("hours_max", 1, 80),
+        range_check("birth_year", 1900, 2100),
+        range_check("disability_grade", 1, 4),
+        range_check("household_size", 1, 30),
+        range_check("dibao_monthly", 0),
+        range_check("disability_allowance_monthly", 0),
     )
 
     id: Mapped[intpk]
@@ -167,6 +176,7 @@ class SeekerProfile(Base):
     )
 
     accommodations: Mapped[list[Accommodation]] = relationship(secondary=seeker_accommodation)
+    account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
 
     @property
     def functioning(self) -> dict[str, int | None]:

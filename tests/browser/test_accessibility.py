@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Page
 
@@ -10,6 +12,13 @@ from tests.browser.conftest import axe_violations, log_in, set_language
 from tests.factories import PASSWORD, People, create_position
 
 LANGUAGES = ["zh_CN", "en"]
+DEMO_PAGES = {
+    "seeker@demo.rongye": ["/seeker/"],
+    "employer@demo.rongye": ["/employer/"],
+    "worker@demo.rongye": ["/worker/", "/worker/?page=3"],
+    "analyst@demo.rongye": ["/analyst/"],
+    "admin@demo.rongye": ["/admin/"],
+}
 PUBLIC_PAGES = ["/", "/login", "/register", "/no-such-page"]
 ROLE_PAGES = {
     "seeker": ["/seeker/"],
@@ -30,8 +39,8 @@ def check(page: Page, axe_source: str) -> None:
     assert width <= 320, f"{page.url} scrolls sideways at 320 px ({width} px wide)"
     # Every visible form control has a real <label> (axe also accepts placeholders and titles).
     unlabelled = page.evaluate(
-        """() => [...document.querySelectorAll(
-                 'input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea')]
+        """() => [...document.querySelectorAll('input, select, textarea')]
+               .filter(el => !['hidden', 'submit', 'button'].includes(el.type))
                .filter(el => !el.labels || el.labels.length === 0).map(el => el.outerHTML)"""
     )
     assert unlabelled == []
@@ -81,3 +90,19 @@ def test_role_pages(
         check(page, axe_source)
     page.goto("/admin/" if role != "admin" else "/seeker/")  # the 403 page
     check(page, axe_source)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_dashboards_full_of_demo_data(
+    page: Page, live_server: str, axe_source: str, app_ctx: Any, language: str
+) -> None:
+    assert app_ctx.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    set_language(page, live_server, language)
+    for email, paths in DEMO_PAGES.items():
+        log_in(page, email, "rongye-demo")
+        for path in paths:
+            response = page.goto(path)
+            assert response is not None and response.status == 200, path
+            check(page, axe_source)
+        page.context.clear_cookies()
+        set_language(page, live_server, language)
