@@ -1,4 +1,4 @@
-"""Functioning domains and the built-in accommodation catalogue, shared by the engine and the web app."""
+"""Functioning domains and the built-in accommodation catalogue (engine and web app)."""
 
 from __future__ import annotations
 
