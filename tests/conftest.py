@@ -88,18 +88,19 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 def empty_tables() -> None:
-    """Delete every row the tests wrote, children before parents."""
+    """Delete every row the tests wrote, children before parents, keeping the seeded catalogue.
+
+    (DELETE rather than TRUNCATE ... CASCADE, which would also empty the catalogue.)
+    """
     db.session.rollback()
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
-        # Organisation-specific catalogue extensions are test data too.
-        connection.execute(text("DELETE FROM accommodation WHERE organisation_id IS NOT NULL"))
+        for table in tables:
+            if table.name == "organisation":  # organisations' own catalogue entries go first
+                connection.execute(
+                    text("DELETE FROM accommodation WHERE organisation_id IS NOT NULL")
+                )
+            connection.execute(table.delete())
 
 
 @pytest.fixture
