@@ -1,0 +1,130 @@
+"""The vectorised engine against the pair-by-pair reference, and the solver against brute force."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matching_strategies import instances, oracle
+
+from matching import (
+    candidates,
+    candidates_to_json,
+    parse_instance,
+    rules,
+    solution_to_json,
+    solve,
+)
+from matching.scoring import prepare
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(instances(max_seekers=6, max_positions=4, extras=False), st.booleans())
+def test_candidates_agree_with_the_pair_by_pair_reference(
+    data: dict[str, Any], forbid: bool
+) -> None:
+    if forbid:
+        data["forbids"] = [[data["seekers"][0]["id"], data["positions"][0]["id"]]]
+    instance = parse_instance(data)
+    prep = prepare(instance)
+    expected = {}
+    for s in instance.seekers:
+        for p in instance.positions:
+            report = rules.evaluate(instance, prep.table, s, p)
+            assert sum(report.components.values()) == report.score
+            assert 0 <= report.score <= 100
+            if not report.violations and report.score >= instance.min_score:
+                expected[s.id, p.id] = report
+    got = {(c.seeker, c.position): c for c in candidates(instance)}
+    assert set(got) == set(expected)
+    for key, cand in got.items():
+        assert dict(cand.components) == expected[key].components
+        assert cand.score == expected[key].score
+        assert cand.unknowns == expected[key].unknowns
+        assert cand.near_limits == expected[key].near_limits
+
+
+@FAST
+@given(instances())
+def test_solve_is_optimal_and_respects_every_constraint(data: dict[str, Any]) -> None:
+    instance = parse_instance(data)
+    solution = solve(instance)
+    best = oracle(instance)
+    if best is None:
+        assert solution.status == "infeasible_floors"
+        assert solution.infeasible_floors
+        return
+    assert solution.status == "optimal"
+    assert solution.objective == best
+    assert solution.objective == sum(a.score for a in solution.assignments)
+    seekers = [a.seeker for a in solution.assignments]
+    assert len(seekers) == len(set(seekers))
+    openings = {p.id: p.openings for p in instance.positions}
+    for p_id in {a.position for a in solution.assignments}:
+        assert sum(a.position == p_id for a in solution.assignments) <= openings[p_id]
+    pins = {tuple(pair) for pair in instance.pins}
+    for a in solution.assignments:
+        assert a.pinned == ((a.seeker, a.position) in pins)
+        assert (a.seeker, a.position) not in instance.forbids
+        assert sum(a.components.values()) == a.score
+        if not a.pinned:
+            assert not a.violations
+            assert a.score >= instance.min_score
+    assert pins <= {(a.seeker, a.position) for a in solution.assignments}
+    placed = {a.seeker for a in solution.assignments}
+    for floor in instance.floors:
+        members = [s for s in instance.seekers if s.group.get(floor.key) == floor.value]
+        assert sum(s.id in placed for s in members) >= floor.min
+    assert {u.seeker for u in solution.unassigned} == {s.id for s in instance.seekers} - placed
+
+
+@settings(max_examples=25, deadline=None)
+@given(instances(max_seekers=4, max_positions=3))
+def test_floors_over_two_keys_use_cp_sat_and_stay_optimal(data: dict[str, Any]) -> None:
+    for s in data["seekers"]:
+        s["group"]["h"] = "u" if s["id"] < "s2" else "v"
+    data["floors"] = [
+        {"key": "g", "value": "x", "min": 1},
+        {"key": "h", "value": "u", "min": 1},
+    ]
+    instance = parse_instance(data)
+    solution = solve(instance)
+    best = oracle(instance)
+    assert solution.stats.solver == "cp_sat"
+    if best is None:
+        assert solution.status == "infeasible_floors"
+    else:
+        assert solution.status == "optimal"
+        assert solution.objective == best
+
+
+@settings(max_examples=30, deadline=None)
+@given(instances(max_seekers=6, max_positions=4))
+def test_pruned_solve_stays_within_its_bound(data: dict[str, Any]) -> None:
+    instance = parse_instance(data)
+    exact = solve(instance, prune=False)
+    pruned = solve(instance, prune=True)
+    assert pruned.stats.pruned and not exact.stats.pruned
+    if exact.status == "optimal" and pruned.status == "optimal":
+        assert pruned.objective <= exact.objective <= pruned.objective + pruned.stats.pruning_bound
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(max_seekers=6, max_positions=4), st.randoms(use_true_random=False))
+def test_same_input_gives_the_same_output_whatever_the_order(
+    data: dict[str, Any], rnd: Any
+) -> None:
+    first = json.dumps(solution_to_json(solve(parse_instance(data))), sort_keys=True)
+    again = json.dumps(solution_to_json(solve(parse_instance(data))), sort_keys=True)
+    assert first == again
+    shuffled = dict(data)
+    shuffled["seekers"] = rnd.sample(data["seekers"], len(data["seekers"]))
+    shuffled["positions"] = rnd.sample(data["positions"], len(data["positions"]))
+    assert json.dumps(solution_to_json(solve(parse_instance(shuffled))), sort_keys=True) == first
+    a = json.dumps(candidates_to_json(candidates(parse_instance(data))), sort_keys=True)
+    b = json.dumps(candidates_to_json(candidates(parse_instance(shuffled))), sort_keys=True)
+    assert a == b
