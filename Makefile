@@ -57,7 +57,7 @@ axe:
 translations: $(VENV)/.runtime
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --project Rongye --copyright-holder "Rongye contributors" -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-location \
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations \
 	  --ignore-obsolete --width 100
 	$(PY) -m rongye.catalogues
 

@@ -57,9 +57,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from rongye.blueprints import admin, analyst, auth, employer, main, seeker, worker
+    from rongye.blueprints import (
+        admin,
+        analyst,
+        auth,
+        caseload,
+        employer,
+        main,
+        profile,
+        seeker,
+        worker,
+    )
 
-    for module in (main, auth, seeker, employer, worker, analyst, admin):
+    for module in (main, auth, seeker, profile, employer, worker, caseload, analyst, admin):
         app.register_blueprint(module.bp)
 
 

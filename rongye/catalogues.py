@@ -31,12 +31,16 @@ def load(path: Path) -> Catalog:
 
 
 def fill_english() -> int:
-    """Copy each msgid into the empty msgstr of the en catalogue; return how many were filled."""
+    """Copy each msgid into the empty or fuzzy msgstr of the en catalogue; return how many.
+
+    (`pybabel update` fills new entries with a *similar* string marked fuzzy: for English the
+    source string itself is right.)
+    """
     path = catalogue_path("en")
     catalogue = load(path)
     filled = 0
     for message in catalogue:
-        if message.id and not message.string:
+        if message.id and (not message.string or message.fuzzy):
             message.string = message.id
             filled += 1
         message.flags.discard("fuzzy")

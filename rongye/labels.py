@@ -48,7 +48,14 @@ EXIT_CAUSES = {
     "other": _l("Other"),
 }
 
+CONSENT_METHODS = {
+    "self": _l("by the job-seeker online"),
+    "in_person": _l("in person"),
+    "paper": _l("on paper"),
+}
+
 ALL = {
+    "consent_methods": CONSENT_METHODS,
     "roles": ROLES,
     "organisation_kinds": ORGANISATION_KINDS,
     "domains": DOMAINS,
@@ -57,3 +64,42 @@ ALL = {
     "consent_purposes": CONSENT_PURPOSES,
     "exit_causes": EXIT_CAUSES,
 }
+
+# -- Positions (employer area) ---------------------------------------------------------------
+
+WORK_TYPES = {
+    "data_annotation": _l("Data annotation"),
+    "customer_service": _l("Online customer service"),
+    "ecommerce": _l("E-commerce operations"),
+    "content_review": _l("Content review"),
+    "livestream": _l("Live-stream support"),
+    "office": _l("Office work"),
+    "manufacturing": _l("Manufacturing"),
+    "services": _l("Services and care"),
+    "crafts": _l("Crafts"),
+}
+CONTRACT_TYPES = {
+    "permanent": _l("Open-ended contract"),
+    "fixed_term": _l("Fixed-term contract"),
+    "part_time": _l("Part-time work"),
+    "platform": _l("Platform or gig work"),
+    "internship": _l("Internship"),
+}
+#: What an employer is told about a proposal's stage (never why, never the seeker's details).
+PROPOSAL_STATUSES = {
+    "proposed": _l("Proposed by matching"),
+    "confirmed": _l("Put forward by a social worker"),
+    "rejected": _l("Not put forward"),
+    "accepted": _l("The job-seeker is interested"),
+    "declined": _l("The job-seeker declined"),
+    "review_requested": _l("The job-seeker asked for a review"),
+    "hired": _l("Hired"),
+    "not_hired": _l("Not hired"),
+}
+ALL.update(
+    {
+        "work_types": WORK_TYPES,
+        "contract_types": CONTRACT_TYPES,
+        "proposal_statuses": PROPOSAL_STATUSES,
+    }
+)

@@ -137,7 +137,7 @@ def csrf_token(client: FlaskClient, path: str = "/") -> str:
 
 def login(client: FlaskClient, identifier: str, password: str = factories.PASSWORD) -> Any:
     """Log in through the real form, CSRF token included."""
-    token = csrf_token(client, "/login")
+    token = csrf_token(client, "/")
     return client.post(
         "/login", data={"identifier": identifier, "password": password, "csrf_token": token}
     )

@@ -12,7 +12,10 @@ from rongye.access import allow
 from rongye.extensions import db
 from rongye.forms.admin import StaffForm
 from rongye.forms.fields import duplicate_account_message
+from rongye.forms.questions import KIND_LABELS, TARGET_LABELS, QuestionForm
+from rongye.i18n import current_language
 from rongye.services import accounts
+from rongye.services import questions as question_service
 from rongye.services.dashboards import audit_query, managed_staff, organisation_counts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,3 +61,46 @@ def new_staff() -> ResponseReturnValue:
             flash(_("The account was created."), "success")
             return redirect(url_for("admin.dashboard"))
     return render_template("admin/new_staff.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/questions", methods=["GET", "POST"])
+@allow("admin")
+def questions() -> ResponseReturnValue:
+    organisations = accounts.staff_organisations(db.session, current_user)
+    form = QuestionForm()
+    form.organisation_id.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
+    if form.validate_on_submit():
+        question_service.add_question(
+            db.session,
+            current_user,
+            question_service.NewQuestion(
+                organisation_id=int(form.organisation_id.data),
+                applies_to=form.applies_to.data,
+                kind=form.kind.data,
+                label_zh=form.label_zh.data,
+                label_en=form.label_en.data,
+                choices=form.parsed_choices(),
+                required=form.required.data,
+            ),
+        )
+        flash(_("The question was added."), "success")
+        return redirect(url_for("admin.questions"))
+    return render_template(
+        "admin/questions.html",
+        form=form,
+        questions=question_service.managed_questions(db.session, current_user),
+        language=current_language(),
+        kind_labels=KIND_LABELS,
+        target_labels=TARGET_LABELS,
+    ), 400 if form.errors else 200
+
+
+@bp.post("/questions/<int:question_id>/active")
+@allow("admin")
+def question_active(question_id: int) -> ResponseReturnValue:
+    active = request.form.get("active") == "1"
+    if not question_service.set_active(db.session, current_user, question_id, active):
+        abort(404)
+    flash(_("The question is shown again.") if active else _("The question is hidden."),
+          "success")
+    return redirect(url_for("admin.questions"))

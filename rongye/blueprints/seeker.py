@@ -10,6 +10,7 @@ from sqlalchemy import select
 from rongye.access import allow
 from rongye.extensions import db
 from rongye.models import Placement, SeekerProfile
+from rongye.services import profiles
 from rongye.services.consent import current_consents
 
 bp = Blueprint("seeker", __name__, url_prefix="/seeker")
@@ -17,10 +18,8 @@ bp = Blueprint("seeker", __name__, url_prefix="/seeker")
 
 def own_profile() -> SeekerProfile:
     """Return the signed-in seeker's profile (a seeker only ever sees their own)."""
-    profile = db.session.scalar(
-        select(SeekerProfile).where(SeekerProfile.account_id == current_user.id)
-    )
-    if profile is None:
+    profile = profiles.own_profile(db.session, current_user)
+    if profile is None or profile.erased_at is not None:
         abort(404)
     return profile
 
@@ -41,4 +40,5 @@ def dashboard() -> ResponseReturnValue:
         consents=current_consents(db.session, profile.id),
         placements=placements,
         known_domains=known,
+        steps_total=len(profiles.steps_for(db.session, profile)),
     )

@@ -6,16 +6,31 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, ValidationError
+from wtforms import (
+    Field,
+    Form,
+    IntegerField,
+    SelectChoice,
+    SelectMultipleField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from rongye.services.accounts import normalise_email, normalise_phone
 
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
+# Invisible control characters (NUL above all, which PostgreSQL refuses in text) are dropped;
+# tabs and line breaks are kept.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def strip(value: Any) -> Any:
-    """Filter: trim surrounding white space from text input."""
-    return value.strip() if isinstance(value, str) else value
+    """Filter: drop control characters and trim surrounding white space from text input."""
+    return CONTROL_CHARACTERS.sub("", value).strip() if isinstance(value, str) else value
 
 
 def email_filter(value: Any) -> Any:
@@ -65,3 +80,71 @@ def duplicate_account_message(field_name: str) -> str:
     if field_name == "email":
         return str(_l("An account with this email address already exists."))
     return str(_l("An account with this mobile number already exists."))
+
+
+class WholeNumberField(IntegerField):
+    """An optional whole number with a translatable message (WTForms' own is not ours)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        if raw == "":
+            self.data = None
+            return
+        try:
+            self.data = int(raw.replace(",", ""))
+        except ValueError as error:  # also raised for absurdly long digit strings
+            self.data = None
+            raise ValueError(_l("Enter a whole number, such as 20.")) from error
+        if abs(self.data) > 10**12:  # beyond any real answer; floats (NumberRange) overflow
+            self.data = None
+            raise ValueError(_l("The number is too large."))
+
+
+def within(low: int, high: int) -> Any:
+    """Validator: a whole number between low and high, inclusive."""
+    return NumberRange(
+        min=low,
+        max=high,
+        message=_l("Enter a number from %(low)s to %(high)s.", low=low, high=high),
+    )
+
+
+PHRASE_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
+MAX_PHRASES, MAX_PHRASE_LENGTH = 30, 60
+
+
+class PhraseListField(TextAreaField):
+    """Free phrases, one per line or separated by commas; kept in order, without duplicates."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = CONTROL_CHARACTERS.sub("", " \n".join(str(v) for v in valuelist if v is not None))
+        phrases: list[str] = []
+        seen: set[str] = set()
+        for part in PHRASE_SEPARATORS.split(raw):
+            phrase = " ".join(part.split())
+            if phrase and phrase.casefold() not in seen:
+                seen.add(phrase.casefold())
+                phrases.append(phrase)
+        self.data = phrases
+
+    def _value(self) -> str:
+        return "\n".join(self.data or [])
+
+    def pre_validate(self, form: Form) -> None:
+        if len(self.data or []) > MAX_PHRASES:
+            raise ValidationError(_l("Enter at most 30 phrases."))
+        if any(len(phrase) > MAX_PHRASE_LENGTH for phrase in self.data or []):
+            raise ValidationError(_l("Each phrase must be at most 60 characters."))
+
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes, each with its own label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def choices(pairs: dict[str, Any]) -> list[SelectChoice]:
+    """Return WTForms choices from a value -> label mapping."""
+    return [SelectChoice(value, label) for value, label in pairs.items()]

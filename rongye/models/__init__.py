@@ -2,6 +2,7 @@
 
 from rongye.models.accounts import ORGANISATION_KINDS, ROLES, STAFF_ROLES, Account, Organisation
 from rongye.models.base import Base
+from rongye.models.intake import ExtraQuestion, ImportBatch
 from rongye.models.matching_runs import MatchDecision, MatchProposal, MatchRun
 from rongye.models.outcomes import FollowUp, Placement
 from rongye.models.profiles import Accommodation, Position, SeekerProfile
@@ -17,7 +18,9 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ConsentEvent",
+    "ExtraQuestion",
     "FollowUp",
+    "ImportBatch",
     "MatchDecision",
     "MatchProposal",
     "MatchRun",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -19,11 +20,12 @@ from sqlalchemy import (
     Text,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matching.catalogue import DOMAINS, WORK_MODES
-from rongye.models.accounts import Account
+from rongye.models.accounts import Account, Organisation
 from rongye.models.base import (
     Base,
     created_at,
@@ -39,6 +41,11 @@ from rongye.models.base import (
 )
 
 GENDERS = ("female", "male", "other")
+#: Certificate categories (残疾类别): vision 视力, hearing 听力, speech 言语, physical 肢体,
+#: intellectual 智力, mental 精神, multiple 多重.
+DISABILITY_CATEGORIES = (
+    "vision", "hearing", "speech", "physical", "intellectual", "mental", "multiple"
+)
 EDUCATION_LEVELS = ("none", "primary", "junior", "senior", "vocational", "college", "university")
 SOCIAL_INSURANCE_STATUSES = ("none", "resident", "employee", "unknown")
 CONSENT_METHODS = ("self", "in_person", "paper")
@@ -113,6 +120,7 @@ class SeekerProfile(Base):
     __table_args__ = (
         *(level_check(domain, nullable=True) for domain in DOMAINS),
         one_of("gender", GENDERS, nullable=True),
+        one_of("disability_category", DISABILITY_CATEGORIES, nullable=True),
         one_of("education", EDUCATION_LEVELS, nullable=True),
         one_of("social_insurance", SOCIAL_INSURANCE_STATUSES, nullable=True),
         one_of("consent_method", CONSENT_METHODS, nullable=True),
@@ -168,8 +176,19 @@ class SeekerProfile(Base):
     disability_allowance_monthly: Mapped[int | None] = mapped_column(Integer)
     social_insurance: Mapped[str | None] = mapped_column(String(20))
 
+    #: Keyed hash of the national ID number: enough to find duplicates, useless to read.
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: Answers to the organisation's own questions, question id (as text) -> answer.
+    extra: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    #: How far the step-by-step profile has been saved (0 = not started), for resuming.
+    profile_step: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     assisted: Mapped[bool] = mapped_column(Boolean, server_default=false())
     consent_method: Mapped[str | None] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    #: Set when the seeker's identity and free text were erased at their request.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[created_at]
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=_utcnow
@@ -177,6 +196,7 @@ class SeekerProfile(Base):
 
     accommodations: Mapped[list[Accommodation]] = relationship(secondary=seeker_accommodation)
     account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
+    agency: Mapped[Organisation | None] = relationship(foreign_keys=[agency_id])
 
     @property
     def functioning(self) -> dict[str, int | None]:
@@ -235,6 +255,7 @@ class Position(Base):
     )
 
     accommodations: Mapped[list[Accommodation]] = relationship(secondary=position_accommodation)
+    employer: Mapped[Organisation] = relationship()
 
     @property
     def demands(self) -> dict[str, int]:

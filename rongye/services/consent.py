@@ -43,14 +43,17 @@ def record_consent(
     return event
 
 
-def current_consents(session: Session, seeker_id: int) -> dict[str, bool]:
-    """Return purpose -> whether consent (for any employer, for sharing) is in force now."""
+def current_consents(session: Session, seeker_id: int) -> dict[str, bool | None]:
+    """Return purpose -> whether consent is in force now (None: never asked).
+
+    Sharing consent here is the general one, for every employer the seeker is proposed to.
+    """
     events = session.scalars(
         select(ConsentEvent)
         .where(ConsentEvent.seeker_id == seeker_id, ConsentEvent.employer_id.is_(None))
         .order_by(ConsentEvent.created_at, ConsentEvent.id)
     )
-    state = dict.fromkeys(CONSENT_PURPOSES, False)
+    state: dict[str, bool | None] = dict.fromkeys(CONSENT_PURPOSES)
     for event in events:
         state[event.purpose] = event.granted
     return state

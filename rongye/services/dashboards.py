@@ -24,7 +24,7 @@ def caseload_query(agency_id: int) -> Select[tuple[SeekerProfile]]:
     """Return the select of seekers in an agency's caseload, most recently updated first."""
     return (
         select(SeekerProfile)
-        .where(SeekerProfile.agency_id == agency_id)
+        .where(SeekerProfile.agency_id == agency_id, SeekerProfile.erased_at.is_(None))
         .order_by(SeekerProfile.updated_at.desc(), SeekerProfile.id.desc())
     )
 

@@ -13,8 +13,10 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from rongye.access import ANONYMOUS, EVERYONE, SIGNED_IN, allow
+from rongye.extensions import db
+from rongye.models import ExtraQuestion
 from tests.conftest import TEST_CONFIG, csrf_token, login
-from tests.factories import People
+from tests.factories import People, create_position
 
 AUDIENCES = (ANONYMOUS, "seeker", "employer", "social_worker", "analyst", "admin")
 
@@ -27,21 +29,57 @@ MATRIX: dict[str, frozenset[str]] = {
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "seeker.dashboard": frozenset({"seeker"}),
+    "profile.start": frozenset({"seeker"}),
+    "profile.step": frozenset({"seeker"}),
+    "profile.review": frozenset({"seeker"}),
+    "profile.data": frozenset({"seeker"}),
+    "profile.download": frozenset({"seeker"}),
+    "profile.erase": frozenset({"seeker"}),
     "employer.dashboard": frozenset({"employer"}),
+    "employer.organisation": frozenset({"employer"}),
+    "employer.edit_organisation": frozenset({"employer"}),
+    "employer.new_position": frozenset({"employer"}),
+    "employer.position": frozenset({"employer"}),
+    "employer.edit_position": frozenset({"employer"}),
+    "employer.position_status": frozenset({"employer"}),
     "worker.dashboard": frozenset({"social_worker"}),
+    "caseload.new": frozenset({"social_worker"}),
+    "caseload.review": frozenset({"social_worker"}),
+    "caseload.step": frozenset({"social_worker"}),
     "analyst.dashboard": frozenset({"analyst"}),
     "admin.dashboard": frozenset({"admin"}),
     "admin.new_staff": frozenset({"admin"}),
+    "admin.questions": frozenset({"admin"}),
+    "admin.question_active": frozenset({"admin"}),
 }
 
 #: Form data that makes a POST-only endpoint do its real work.
 POST_DATA: dict[str, dict[str, str]] = {
     "main.set_language": {"lang": "en", "next": "/"},
+    "admin.question_active": {"active": "0"},
+    "employer.position_status": {"action": "pause"},
 }
 
 
 def url_arguments(endpoint: str, people: People) -> dict[str, Any]:
     """Return values for the URL's variable parts (one entry per endpoint that has them)."""
+    seeker_id = people.seeker_profile.id
+    profile_arguments = {
+        "profile.step": {"step": "about"},
+        "profile.download": {"fmt": "json"},
+        "caseload.review": {"seeker_id": seeker_id},
+        "caseload.step": {"seeker_id": seeker_id, "step": "about"},
+    }
+    if endpoint in profile_arguments:
+        return profile_arguments[endpoint]
+    if endpoint == "admin.question_active":
+        question = ExtraQuestion(organisation_id=people.agency.id, kind="text",
+                                 label_zh="问题", label_en="Question")
+        db.session.add(question)
+        db.session.flush()
+        return {"question_id": question.id}
+    if endpoint in ("employer.position", "employer.edit_position", "employer.position_status"):
+        return {"position_id": create_position(people.employer_org).id}
     return {}
 
 

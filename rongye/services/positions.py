@@ -1,0 +1,275 @@
+"""Positions and the organisation profile: an employer acts only on its own organisation.
+
+Every change is audited and committed here. A position of another organisation is reported as
+not found (404), never as forbidden, so that its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from matching.catalogue import DOMAINS
+from rongye.models import (
+    Accommodation,
+    Account,
+    ConsentEvent,
+    MatchProposal,
+    Organisation,
+    Placement,
+    Position,
+    SeekerProfile,
+)
+from rongye.services import audit
+
+log = logging.getLogger(__name__)
+
+#: Status action -> (statuses it may start from, the status it leads to).
+TRANSITIONS: Mapping[str, tuple[frozenset[str], str]] = {
+    "publish": (frozenset({"draft"}), "open"),
+    "pause": (frozenset({"open"}), "paused"),
+    "close": (frozenset({"draft", "open", "paused"}), "closed"),
+    "reopen": (frozenset({"paused", "closed"}), "open"),
+}
+#: Proposal stages an employer is shown: those a social worker has put forward, and after.
+#: (A fresh machine proposal, or one the worker turned down, is the agency's business.)
+VISIBLE_PROPOSAL_STATUSES = (
+    "confirmed", "accepted", "declined", "review_requested", "hired", "not_hired",
+)
+_POSITION_FIELDS = (
+    "title", "work_type", "tasks", "skills", "work_mode", "region", "hours_per_week",
+    "monthly_pay", "social_insurance", "contract_type", "openings", "training_offered",
+    "automation_exposure",
+)
+
+
+class InvalidTransition(Exception):
+    """The position's status does not allow this action (e.g. pausing a draft)."""
+
+    def __init__(self, action: str, status: str) -> None:
+        super().__init__(f"cannot {action} a position that is {status}")
+        self.action = action
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class PositionData:
+    title: str
+    work_type: str
+    tasks: str | None
+    skills: list[str]
+    demands: dict[str, int]
+    accommodation_codes: tuple[str, ...]
+    work_mode: str
+    region: str
+    hours_per_week: int
+    monthly_pay: int
+    social_insurance: bool
+    contract_type: str
+    openings: int
+    training_offered: bool
+    automation_exposure: float
+
+
+def _employer_id(actor: Account) -> int:
+    if actor.role != "employer" or actor.organisation_id is None:
+        raise NotFound()
+    return actor.organisation_id
+
+
+def own_organisation(session: Session, actor: Account) -> Organisation:
+    """Return the actor's employer organisation, or raise 404."""
+    organisation = session.get(Organisation, _employer_id(actor))
+    if organisation is None or organisation.kind != "employer":
+        raise NotFound()
+    return organisation
+
+
+def own_position(session: Session, actor: Account, position_id: int) -> Position:
+    """Return the position if it belongs to the actor's organisation, else raise 404."""
+    position = session.get(Position, position_id)
+    if position is None or position.employer_id != _employer_id(actor):
+        raise NotFound()
+    return position
+
+
+def accommodation_catalogue(session: Session, organisation_id: int | None) -> list[Accommodation]:
+    """Return the built-in catalogue plus the organisation's own entries, in catalogue order."""
+    query = select(Accommodation).where(
+        or_(Accommodation.organisation_id.is_(None),
+            Accommodation.organisation_id == organisation_id)
+    )
+    return list(session.scalars(query.order_by(Accommodation.id)))
+
+
+def _accommodations(session: Session, organisation_id: int, codes: tuple[str, ...]) -> list[Any]:
+    if not codes:
+        return []
+    by_code = {a.code: a for a in accommodation_catalogue(session, organisation_id)}
+    unknown = set(codes) - by_code.keys()
+    if unknown:
+        raise ValueError(f"accommodations not in the catalogue: {sorted(unknown)}")
+    return [by_code[code] for code in dict.fromkeys(codes)]
+
+
+def _check(data: PositionData) -> None:
+    # The form validates all of this; the service refuses anything that slips past it.
+    if set(data.demands) != set(DOMAINS) or any(v not in (0, 1, 2, 3)
+                                                for v in data.demands.values()):
+        raise ValueError("a demand level 0..3 is needed for every domain")
+    if not 0 <= data.automation_exposure <= 1:
+        raise ValueError("automation exposure must be between 0 and 1")
+
+
+def _apply(session: Session, position: Position, data: PositionData) -> None:
+    _check(data)
+    for name in _POSITION_FIELDS:
+        setattr(position, name, getattr(data, name))
+    for domain, level in data.demands.items():
+        setattr(position, f"demand_{domain}", level)
+    position.accommodations = _accommodations(
+        session, position.employer_id, data.accommodation_codes
+    )
+
+
+def _snapshot(position: Position) -> dict[str, Any]:
+    values = {name: getattr(position, name) for name in _POSITION_FIELDS}
+    values.update({f"demand_{d}": level for d, level in position.demands.items()})
+    values["accommodations"] = sorted(a.code for a in position.accommodations)
+    return values
+
+
+def create_position(
+    session: Session, actor: Account, data: PositionData, *, publish: bool = False
+) -> Position:
+    """Create a position for the actor's organisation, as a draft or published (open)."""
+    employer_id = own_organisation(session, actor).id
+    position = Position(employer_id=employer_id, status="open" if publish else "draft")
+    _apply(session, position, data)
+    session.add(position)
+    session.flush()
+    audit.record(session, actor, "position.create", position, status=position.status)
+    session.commit()
+    log.info("%r created by %r", position, actor)
+    return position
+
+
+def update_position(
+    session: Session, actor: Account, position_id: int, data: PositionData
+) -> Position:
+    """Change a position of the actor's organisation; the audit row names the changed fields."""
+    position = own_position(session, actor, position_id)
+    before = _snapshot(position)
+    _apply(session, position, data)
+    after = _snapshot(position)
+    changed = sorted(name for name in after if after[name] != before[name])
+    audit.record(session, actor, "position.update", position, changed=changed)
+    session.commit()
+    log.info("%r updated by %r", position, actor)
+    return position
+
+
+def change_status(session: Session, actor: Account, position_id: int, action: str) -> Position:
+    """Publish, pause, close or reopen a position of the actor's organisation."""
+    position = own_position(session, actor, position_id)
+    if action not in TRANSITIONS:
+        raise ValueError(f"unknown status action {action!r}")
+    sources, target = TRANSITIONS[action]
+    if position.status not in sources:
+        raise InvalidTransition(action, position.status)
+    before = position.status
+    position.status = target
+    audit.record(session, actor, f"position.{action}", position, before=before, after=target)
+    session.commit()
+    log.info("%r %s by %r", position, action, actor)
+    return position
+
+
+def update_organisation(session: Session, actor: Account, values: dict[str, Any]) -> Organisation:
+    """Change the actor's organisation profile: name, region, description, contact email."""
+    organisation = own_organisation(session, actor)
+    allowed = ("name", "region", "description", "contact_email")
+    if set(values) - set(allowed) or not values.get("name"):
+        raise ValueError("only name (required), region, description and contact_email change")
+    changed = sorted(k for k in allowed if k in values and getattr(organisation, k) != values[k])
+    for name in changed:
+        setattr(organisation, name, values[name])
+    audit.record(session, actor, "organisation.update", organisation, changed=changed)
+    session.commit()
+    log.info("%r updated by %r", organisation, actor)
+    return organisation
+
+
+# -- What an employer sees of the people matched to a position ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """One person proposed to a position, as the employer may see them."""
+
+    name: str | None  # None unless the seeker consents to share a summary with this employer
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Employee:
+    name: str
+    start_date: Any
+    current: bool
+
+
+def _sharing_consented(session: Session, seeker_ids: set[int], employer_id: int) -> set[int]:
+    """Return the seekers whose latest share_employer decision (for all or this employer) is yes."""
+    if not seeker_ids:
+        return set()
+    events = session.scalars(
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.seeker_id.in_(seeker_ids),
+            ConsentEvent.purpose == "share_employer",
+            or_(ConsentEvent.employer_id.is_(None), ConsentEvent.employer_id == employer_id),
+        )
+        .order_by(ConsentEvent.created_at, ConsentEvent.id)
+    )
+    state: dict[int, bool] = {}
+    for event in events:
+        state[event.seeker_id] = event.granted
+    return {seeker_id for seeker_id, granted in state.items() if granted}
+
+
+def applicants(session: Session, position: Position) -> list[Applicant]:
+    """Return the people put forward for the position: name (if consented) and stage only."""
+    rows = session.execute(
+        select(MatchProposal.seeker_id, MatchProposal.status, SeekerProfile.display_name)
+        .join(SeekerProfile, SeekerProfile.id == MatchProposal.seeker_id)
+        .where(
+            MatchProposal.position_id == position.id,
+            MatchProposal.status.in_(VISIBLE_PROPOSAL_STATUSES),
+        )
+        .order_by(MatchProposal.created_at.desc(), MatchProposal.id.desc())
+    ).all()
+    latest: dict[int, tuple[str, str]] = {}
+    for seeker_id, status, name in rows:  # newest first: a later run's stage wins
+        latest.setdefault(seeker_id, (status, name))
+    shared = _sharing_consented(session, set(latest), position.employer_id)
+    return [
+        Applicant(name=name if seeker_id in shared else None, status=status)
+        for seeker_id, (status, name) in latest.items()
+    ]
+
+
+def employees(session: Session, position: Position) -> list[Employee]:
+    """Return the people placed in the position: name, start date and whether still there."""
+    rows = session.execute(
+        select(SeekerProfile.display_name, Placement.start_date, Placement.end_date)
+        .join(SeekerProfile, SeekerProfile.id == Placement.seeker_id)
+        .where(Placement.position_id == position.id)
+        .order_by(Placement.start_date.desc(), Placement.id.desc())
+    ).all()
+    return [Employee(name, start, end is None) for name, start, end in rows]
