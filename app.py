@@ -63,13 +63,17 @@ def register_blueprints(app: Flask) -> None:
         auth,
         caseload,
         employer,
+        imports,
         main,
         profile,
         seeker,
         worker,
     )
 
-    for module in (main, auth, seeker, profile, employer, worker, caseload, analyst, admin):
+    for module in (
+        main, auth, seeker, profile, employer, worker, caseload, imports, analyst,
+        admin,
+    ):
         app.register_blueprint(module.bp)
 
 

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from rongye.extensions import db
-from rongye.models import Account, Organisation, Position, SeekerProfile
+from rongye.models import (
+    Account,
+    ConsentEvent,
+    MatchProposal,
+    MatchRun,
+    Organisation,
+    Position,
+    SeekerProfile,
+)
 from rongye.services.accounts import password_hasher
 
 PASSWORD = "correct-horse-42"
@@ -114,3 +122,28 @@ def create_people() -> People:
     )
     db.session.commit()
     return people
+
+
+def create_proposal(
+    seeker: SeekerProfile, position: Position, *, status: str = "confirmed", score: int = 80
+) -> MatchProposal:
+    """A proposal in a finished run of the seeker's agency."""
+    run = MatchRun(agency_id=seeker.agency_id, status="done")
+    db.session.add(run)
+    db.session.flush()
+    proposal = MatchProposal(
+        run_id=run.id, seeker_id=seeker.id, position_id=position.id, score=score, status=status
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def grant(seeker: SeekerProfile, purpose: str, *, granted: bool = True,
+          employer_id: int | None = None) -> ConsentEvent:
+    """Record a consent decision for the seeker."""
+    event = ConsentEvent(seeker_id=seeker.id, purpose=purpose, granted=granted, method="self",
+                         employer_id=employer_id)
+    db.session.add(event)
+    db.session.flush()
+    return event

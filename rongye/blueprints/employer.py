@@ -167,3 +167,15 @@ STATUS_MESSAGES = {
     "close": _l("The position is closed."),
     "reopen": _l("The position is open again."),
 }
+
+
+@bp.get("/positions/<int:position_id>/candidates/<int:proposal_id>")
+@allow("employer")
+def candidate(position_id: int, proposal_id: int) -> ResponseReturnValue:
+    summary = service.candidate_summary(db.session, current_user, position_id, proposal_id)
+    return render_template(
+        "employer/candidate.html",
+        position=service.own_position(db.session, current_user, position_id),
+        summary=summary,
+        language=current_language(),
+    )

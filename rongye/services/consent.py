@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rongye.models import CONSENT_PURPOSES, Account, ConsentEvent, SeekerProfile
@@ -57,3 +57,22 @@ def current_consents(session: Session, seeker_id: int) -> dict[str, bool | None]
     for event in events:
         state[event.purpose] = event.granted
     return state
+
+
+def sharing_consented(session: Session, seeker_ids: set[int], employer_id: int) -> set[int]:
+    """Return the seekers whose latest share_employer decision (for all or this employer) is yes."""
+    if not seeker_ids:
+        return set()
+    events = session.scalars(
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.seeker_id.in_(seeker_ids),
+            ConsentEvent.purpose == "share_employer",
+            or_(ConsentEvent.employer_id.is_(None), ConsentEvent.employer_id == employer_id),
+        )
+        .order_by(ConsentEvent.created_at, ConsentEvent.id)
+    )
+    state: dict[int, bool] = {}
+    for event in events:
+        state[event.seeker_id] = event.granted
+    return {seeker_id for seeker_id, granted in state.items() if granted}

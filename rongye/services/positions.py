@@ -19,7 +19,6 @@ from matching.catalogue import DOMAINS
 from rongye.models import (
     Accommodation,
     Account,
-    ConsentEvent,
     MatchProposal,
     Organisation,
     Placement,
@@ -27,6 +26,7 @@ from rongye.models import (
     SeekerProfile,
 )
 from rongye.services import audit
+from rongye.services.consent import sharing_consented
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,10 @@ TRANSITIONS: Mapping[str, tuple[frozenset[str], str]] = {
     "close": (frozenset({"draft", "open", "paused"}), "closed"),
     "reopen": (frozenset({"paused", "closed"}), "open"),
 }
-#: Proposal stages an employer is shown: those a social worker has put forward, and after.
-#: (A fresh machine proposal, or one the worker turned down, is the agency's business.)
-VISIBLE_PROPOSAL_STATUSES = (
-    "confirmed", "accepted", "declined", "review_requested", "hired", "not_hired",
-)
+#: Proposal stages an employer is shown: only once the job-seeker has accepted (DESIGN 1.7:
+#: the machine proposes, the worker confirms, the seeker decides; nothing reaches an employer
+#: before that). Proposals, rejections, declines and review requests are the agency's business.
+VISIBLE_PROPOSAL_STATUSES = ("accepted", "hired", "not_hired")
 _POSITION_FIELDS = (
     "title", "work_type", "tasks", "skills", "work_mode", "region", "hours_per_week",
     "monthly_pay", "social_insurance", "contract_type", "openings", "training_offered",
@@ -213,6 +212,7 @@ def update_organisation(session: Session, actor: Account, values: dict[str, Any]
 class Applicant:
     """One person proposed to a position, as the employer may see them."""
 
+    proposal_id: int
     name: str | None  # None unless the seeker consents to share a summary with this employer
     status: str
 
@@ -224,29 +224,15 @@ class Employee:
     current: bool
 
 
-def _sharing_consented(session: Session, seeker_ids: set[int], employer_id: int) -> set[int]:
-    """Return the seekers whose latest share_employer decision (for all or this employer) is yes."""
-    if not seeker_ids:
-        return set()
-    events = session.scalars(
-        select(ConsentEvent)
-        .where(
-            ConsentEvent.seeker_id.in_(seeker_ids),
-            ConsentEvent.purpose == "share_employer",
-            or_(ConsentEvent.employer_id.is_(None), ConsentEvent.employer_id == employer_id),
-        )
-        .order_by(ConsentEvent.created_at, ConsentEvent.id)
-    )
-    state: dict[int, bool] = {}
-    for event in events:
-        state[event.seeker_id] = event.granted
-    return {seeker_id for seeker_id, granted in state.items() if granted}
-
-
 def applicants(session: Session, position: Position) -> list[Applicant]:
     """Return the people put forward for the position: name (if consented) and stage only."""
     rows = session.execute(
-        select(MatchProposal.seeker_id, MatchProposal.status, SeekerProfile.display_name)
+        select(
+            MatchProposal.seeker_id,
+            MatchProposal.id,
+            MatchProposal.status,
+            SeekerProfile.display_name,
+        )
         .join(SeekerProfile, SeekerProfile.id == MatchProposal.seeker_id)
         .where(
             MatchProposal.position_id == position.id,
@@ -254,14 +240,63 @@ def applicants(session: Session, position: Position) -> list[Applicant]:
         )
         .order_by(MatchProposal.created_at.desc(), MatchProposal.id.desc())
     ).all()
-    latest: dict[int, tuple[str, str]] = {}
-    for seeker_id, status, name in rows:  # newest first: a later run's stage wins
-        latest.setdefault(seeker_id, (status, name))
-    shared = _sharing_consented(session, set(latest), position.employer_id)
+    latest: dict[int, tuple[int, str, str]] = {}
+    for seeker_id, proposal_id, status, name in rows:  # newest first: a later run's stage wins
+        latest.setdefault(seeker_id, (proposal_id, status, name))
+    shared = sharing_consented(session, set(latest), position.employer_id)
     return [
-        Applicant(name=name if seeker_id in shared else None, status=status)
-        for seeker_id, (status, name) in latest.items()
+        Applicant(proposal_id, name if seeker_id in shared else None, status)
+        for seeker_id, (proposal_id, status, name) in latest.items()
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateSummary:
+    """What an employer may see of a seeker proposed to them, with consent: the minimum needed.
+
+    Never functioning levels, certificate, benefits, household, health or contact details.
+    """
+
+    name: str
+    region: str | None
+    skills: list[str]
+    interests: list[str]
+    work_modes: list[str]
+    hours_min: int | None
+    hours_max: int | None
+    accommodations: list[Accommodation]
+    status: str
+
+
+def candidate_summary(
+    session: Session, actor: Account, position_id: int, proposal_id: int
+) -> CandidateSummary:
+    """Return the consented summary of a seeker put forward for the actor's position (or 404)."""
+    position = own_position(session, actor, position_id)
+    proposal = session.get(MatchProposal, proposal_id)
+    if (
+        proposal is None
+        or proposal.position_id != position.id
+        or proposal.status not in VISIBLE_PROPOSAL_STATUSES
+        or not sharing_consented(session, {proposal.seeker_id}, position.employer_id)
+    ):
+        raise NotFound()
+    seeker = session.get(SeekerProfile, proposal.seeker_id)
+    if seeker is None or seeker.erased_at is not None:
+        raise NotFound()
+    audit.record(session, actor, "candidate.view", seeker, proposal_id=proposal.id)
+    session.commit()
+    return CandidateSummary(
+        name=seeker.display_name,
+        region=seeker.region,
+        skills=list(seeker.skills or []),
+        interests=list(seeker.interests or []),
+        work_modes=list(seeker.work_modes or []),
+        hours_min=seeker.hours_min,
+        hours_max=seeker.hours_max,
+        accommodations=list(seeker.accommodations),
+        status=proposal.status,
+    )
 
 
 def employees(session: Session, position: Position) -> list[Employee]:

@@ -139,3 +139,31 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.fill("#password", password)
     with page.expect_navigation():
         page.click("#submit")
+
+
+class Keyboard:
+    """Presses keys on the page and counts them (each typed character is one key press)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.counts = {"Tab": 0, "Space": 0, "Enter": 0, "ArrowDown": 0, "characters": 0}
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+        self.counts[key] += 1
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+        self.counts["characters"] += len(text)
+
+    def tab_to(self, element_id: str) -> None:
+        self.press("Tab")
+        assert focused_id(self.page) == element_id
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def focused_id(page: Page) -> str:
+    return str(page.evaluate("() => document.activeElement.id"))

@@ -12,7 +12,7 @@ from matching.catalogue import DOMAINS
 from rongye.extensions import db
 from rongye.models import MatchProposal, MatchRun, Placement, Position, SeekerProfile
 from rongye.services.consent import record_consent
-from tests.browser.conftest import log_in, set_language
+from tests.browser.conftest import Keyboard, log_in, set_language
 from tests.browser.test_accessibility import LANGUAGES, check
 from tests.factories import PASSWORD, People, create_position
 
@@ -87,34 +87,6 @@ def test_employer_forms_with_errors(
     page.click("#submit")
     assert page.locator(".error-summary a").count() == 2
     check(page, axe_source)
-
-
-class Keyboard:
-    """Presses keys on the page and counts them (each typed character is one key press)."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.counts = {"Tab": 0, "Space": 0, "Enter": 0, "characters": 0}
-
-    def press(self, key: str) -> None:
-        self.page.keyboard.press(key)
-        self.counts[key] += 1
-
-    def type(self, text: str) -> None:
-        self.page.keyboard.type(text)
-        self.counts["characters"] += len(text)
-
-    def tab_to(self, element_id: str) -> None:
-        self.press("Tab")
-        assert focused_id(self.page) == element_id
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def focused_id(page: Page) -> str:
-    return str(page.evaluate("() => document.activeElement.id"))
 
 
 def test_position_form_by_keyboard_alone(

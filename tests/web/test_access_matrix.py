@@ -16,7 +16,8 @@ from rongye.access import ANONYMOUS, EVERYONE, SIGNED_IN, allow
 from rongye.extensions import db
 from rongye.models import ExtraQuestion
 from tests.conftest import TEST_CONFIG, csrf_token, login
-from tests.factories import People, create_position
+from tests.factories import People, create_position, create_proposal, grant
+from tests.web.test_imports import import_url_arguments
 
 AUDIENCES = (ANONYMOUS, "seeker", "employer", "social_worker", "analyst", "admin")
 
@@ -42,6 +43,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "employer.position": frozenset({"employer"}),
     "employer.edit_position": frozenset({"employer"}),
     "employer.position_status": frozenset({"employer"}),
+    "employer.candidate": frozenset({"employer"}),
     "worker.dashboard": frozenset({"social_worker"}),
     "caseload.new": frozenset({"social_worker"}),
     "caseload.review": frozenset({"social_worker"}),
@@ -49,6 +51,12 @@ MATRIX: dict[str, frozenset[str]] = {
     "analyst.dashboard": frozenset({"analyst"}),
     "admin.dashboard": frozenset({"admin"}),
     "admin.new_staff": frozenset({"admin"}),
+    "imports.upload_seekers": frozenset({"social_worker"}),
+    "imports.upload_positions": frozenset({"employer"}),
+    "imports.template": frozenset({"social_worker", "employer"}),
+    "imports.batch": frozenset({"social_worker", "employer"}),
+    "imports.confirm": frozenset({"social_worker", "employer"}),
+    "imports.discard": frozenset({"social_worker", "employer"}),
     "admin.questions": frozenset({"admin"}),
     "admin.question_active": frozenset({"admin"}),
 }
@@ -56,6 +64,7 @@ MATRIX: dict[str, frozenset[str]] = {
 #: Form data that makes a POST-only endpoint do its real work.
 POST_DATA: dict[str, dict[str, str]] = {
     "main.set_language": {"lang": "en", "next": "/"},
+    "imports.confirm": {"mode": "valid"},
     "admin.question_active": {"active": "0"},
     "employer.position_status": {"action": "pause"},
 }
@@ -78,8 +87,15 @@ def url_arguments(endpoint: str, people: People) -> dict[str, Any]:
         db.session.add(question)
         db.session.flush()
         return {"question_id": question.id}
+    if endpoint == "employer.candidate":
+        position = create_position(people.employer_org)
+        grant(people.seeker_profile, "share_employer")
+        proposal = create_proposal(people.seeker_profile, position)
+        return {"position_id": position.id, "proposal_id": proposal.id}
     if endpoint in ("employer.position", "employer.edit_position", "employer.position_status"):
         return {"position_id": create_position(people.employer_org).id}
+    if endpoint.startswith("imports."):
+        return import_url_arguments(endpoint, people)
     return {}
 
 

@@ -280,8 +280,8 @@ def test_applicants_show_name_only_with_consent_and_nothing_sensitive(
     db.session.add(run)
     db.session.flush()
     seekers = {}
-    for name, status in [("赵一", "confirmed"), ("钱二", "accepted"), ("孙三", "proposed"),
-                         ("李四", "rejected"), ("周五", "hired")]:
+    for name, status in [("赵一", "accepted"), ("钱二", "accepted"), ("孙三", "proposed"),
+                         ("李四", "confirmed"), ("周五", "hired")]:
         seekers[name] = SeekerProfile(display_name=name, agency_id=people.agency.id, seeing=3,
                                       dibao_monthly=987_654, work_history="SECRET-MARKER")
         db.session.add(seekers[name])
@@ -299,8 +299,9 @@ def test_applicants_show_name_only_with_consent_and_nothing_sensitive(
                         headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "赵一" in page and "周五" in page and "2026-03-01" in page
     assert "钱二" not in page and "Name not shared" in page  # no consent to share
-    assert "孙三" not in page and "李四" not in page  # not put forward by a social worker
-    assert "Put forward by a social worker" in page and "Hired" in page
+    # Not yet accepted by the job-seeker: the employer does not even learn of them.
+    assert "孙三" not in page and "李四" not in page
+    assert "The job-seeker is interested" in page and "Hired" in page
     assert "SECRET-MARKER" not in page and "987" not in page
 
 
