@@ -15,7 +15,10 @@ computes the same integers in bulk:
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +50,14 @@ _MAX_TABLE_CELLS = 40_000_000
 _BLOCK_PAIRS = 1_500_000
 #: Upper bound on the bytes of a block's per-seeker phrase rows (kept cache-resident).
 _BLOCK_PHRASE_BYTES = 1_500_000
+#: Upper bound on the cells (seekers x positions) of a dense scoring rectangle.
+_BLOCK_CELLS = 1_000_000
+#: Cells a dense rectangle may waste to avoid the fixed cost of one more rectangle.
+_SLACK = 65_536
+#: Threads scoring blocks at once (at most the number of CPUs).
+_THREADS = 4
+#: Marks an ineligible cell in the comfort-or-ineligible tables.
+_INELIGIBLE = 255
 
 
 def _ragged(offsets: I64, rows: I32) -> tuple[I64, I64]:
@@ -69,6 +80,8 @@ class Prepared:
     seeker_index: dict[str, int]
     position_index: dict[str, int]
     table: PhraseTable
+    #: the similarity table plus a zero row, a zero column and a neutral column
+    phrase_ext: U8
     top: dict[str, int]
     # seekers
     s_region: I32
@@ -80,6 +93,10 @@ class Prepared:
     s_mid: F64
     s_spread: F64
     s_benefits: F64
+    s_benefit_code: I32  # index into benefit_values
+    benefit_values: F64
+    s_logistics_code: I32  # index into the rows of logistics_keys
+    logistics_keys: F64  # (k, 4): first mode, ranged, mid, spread
     s_sig: I32
     s_unknown: npt.NDArray[np.uint8]
     s_skill_off: I64
@@ -250,6 +267,15 @@ def prepare(instance: Instance) -> Prepared:
     )
     s_skill_off, s_skill_ids = ragged(s_skills)
     skill_cols = padded(p_skills, neutral_col)
+    s_benefits = np.array([s.monthly_benefits for s in seekers], dtype=np.float64)
+    benefit_values, benefit_code = np.unique(s_benefits, return_inverse=True)
+    logistics_keys, logistics_code = np.unique(
+        np.stack([s_first.astype(np.float64), s_ranged.astype(np.float64), s_mid, s_spread], axis=1)
+        if n
+        else np.zeros((0, 4)),
+        axis=0,
+        return_inverse=True,
+    )
     s_interest_off, s_interest_ids = ragged(s_interests)
     return Prepared(
         instance=instance,
@@ -258,6 +284,7 @@ def prepare(instance: Instance) -> Prepared:
         seeker_index=seeker_index,
         position_index=position_index,
         table=table,
+        phrase_ext=_phrase_ext(table),
         top=top,
         s_region=np.array([region_code(s.region) for s in seekers], dtype=np.int32),
         s_modes=s_modes,
@@ -267,7 +294,11 @@ def prepare(instance: Instance) -> Prepared:
         s_ranged=s_ranged,
         s_mid=s_mid,
         s_spread=s_spread,
-        s_benefits=np.array([s.monthly_benefits for s in seekers], dtype=np.float64),
+        s_benefits=s_benefits,
+        s_benefit_code=benefit_code.ravel().astype(np.int32),
+        benefit_values=benefit_values,
+        s_logistics_code=logistics_code.ravel().astype(np.int32),
+        logistics_keys=logistics_keys,
         s_sig=s_sig,
         s_unknown=s_unknown,
         s_skill_off=s_skill_off,
@@ -294,6 +325,14 @@ def prepare(instance: Instance) -> Prepared:
         psig_off=psig_off,
         forbid_keys=forbid_keys,
     )
+
+
+def _phrase_ext(table: PhraseTable) -> U8:
+    rows, cols = table.similarity.shape
+    ext = np.zeros((rows + 1, cols + 2), dtype=np.uint8)
+    ext[:rows, :cols] = table.similarity
+    ext[:, cols + 1] = NEUTRAL_FIT
+    return ext
 
 
 def signature_tables(prep: Prepared, sigs: I32) -> tuple[B, U8]:
@@ -358,6 +397,30 @@ def _seeker_classes(prep: Prepared) -> list[tuple[int, int, I32]]:
     return out
 
 
+def _scoring_classes(prep: Prepared) -> list[tuple[int, int, I32]]:
+    """Group seekers by the positions they can reach: (region, modes), except that seekers
+    who only work remotely reach the same positions wherever they live."""
+    local = (prep.s_modes & 6) != 0
+    region = np.where(local, prep.s_region, -1)
+    key = region.astype(np.int64) * 8 + prep.s_modes
+    order = np.argsort(key, kind="stable").astype(np.int32)
+    ks = key[order]
+    cuts = np.flatnonzero(np.diff(ks)) + 1
+    out = []
+    for rows in np.split(order, cuts):
+        if rows.size:
+            out.append((int(region[rows[0]]), int(prep.s_modes[rows[0]]), rows))
+    return out
+
+
+def canonical_order(prep: Prepared) -> I32:
+    """Return the seekers in the order candidate tables list them (by class, then id)."""
+    classes = _seeker_classes(prep)
+    if not classes:
+        return np.zeros(0, dtype=np.int32)
+    return np.concatenate([rows for _, _, rows in classes]).astype(np.int32)
+
+
 def _class_columns(prep: Prepared, region: int, modes: int) -> tuple[I32, F64]:
     """Return positions reachable for (region, modes), sorted by hours then index."""
     mode_ok = ((1 << prep.p_mode.astype(np.int64)) & modes) != 0
@@ -368,163 +431,374 @@ def _class_columns(prep: Prepared, region: int, modes: int) -> tuple[I32, F64]:
 
 
 def _phrase_rows(prep: Prepared, rows: I32, off: I64, ids: I32, empty: int) -> U8:
-    """Per seeker of `rows`: best similarity of any of its phrases to each position phrase."""
-    ncols = len(prep.table.cols)
-    out = np.full((len(rows), ncols + 2), empty, dtype=np.uint8)
-    out[:, ncols] = 0
-    out[:, ncols + 1] = NEUTRAL_FIT
-    flat, seg = _ragged(off, rows)
-    lens = off[rows + 1] - off[rows]
-    nonempty = lens > 0
-    if flat.size and ncols:
-        sims = prep.table.similarity[ids[flat]]
-        out[nonempty, :ncols] = np.maximum.reduceat(sims, seg[nonempty], axis=0)
+    """Per seeker of `rows`: best similarity of any of its phrases to each position phrase.
+
+    Returned transposed, one row per position phrase column (plus the zero and neutral
+    columns) and one column per seeker, ready for row gathers by position.
+    """
+    ext = prep.phrase_ext
+    starts = off[rows]
+    lens = off[rows + 1] - starts
+    depth = int(lens.max(initial=0))
+    padded = np.full((len(rows), max(depth, 1)), len(ext) - 1, dtype=np.intp)
+    if depth:
+        r = np.repeat(np.arange(len(rows), dtype=np.int64), lens)
+        seg = np.cumsum(lens) - lens
+        slot = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(seg, lens)
+        padded[r, slot] = ids[np.repeat(starts, lens) + slot]
+    out = ext[padded[:, 0]]
+    for j in range(1, depth):
+        np.maximum(out, ext[padded[:, j]], out=out)
+    if empty:
+        out[lens == 0] = empty
+    return np.ascontiguousarray(out.T)
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """The positions reachable by one seeker class, sorted by hours, with their per-column data.
+
+    Arrays are laid out position-major (one row per position) so that per-seeker data gathered
+    for a block of seekers is copied row by row, never element by element.
+    """
+
+    cols: I32  # position indices
+    hours: F64
+    psig: npt.NDArray[np.intp]
+    stability: U8
+    skill_cols: npt.NDArray[np.intp]  # (K, C) columns of the seekers' phrase rows
+    skill_lut_off: npt.NDArray[np.int32]  # (C,) offset of the position's row of the skills LUT
+    all_cols: npt.NDArray[np.intp]  # (K + 1, C)
+    pay: F64
+    pay_known: B
+    lose_all: B
+    excess: F64
+    mode: npt.NDArray[np.int8]
+    col_of: I64  # position index -> column (-1: not in the class); empty without forbids
+
+
+def _columns(prep: Prepared, cols: I32, lut_width: int) -> _Columns:
+    return _Columns(
+        cols=cols,
+        hours=prep.p_hours[cols],
+        psig=prep.p_sig[cols].astype(np.intp),
+        stability=prep.p_stability[cols],
+        skill_cols=prep.p_skill_cols[:, cols].astype(np.intp),
+        skill_lut_off=(prep.p_wanted[cols] * lut_width).astype(np.int32),
+        all_cols=prep.p_all_cols[:, cols].astype(np.intp),
+        pay=prep.p_pay[cols],
+        pay_known=prep.p_pay_known[cols],
+        lose_all=prep.p_lose_all[cols],
+        excess=prep.p_excess[cols],
+        mode=prep.p_mode[cols],
+        col_of=_column_of(cols, prep.n_positions if prep.forbid_keys.size else 0),
+    )
+
+
+def _column_of(cols: I32, m: int) -> I64:
+    out = np.full(m, -1, dtype=np.int64)
+    if m:
+        out[cols] = np.arange(len(cols), dtype=np.int64)
     return out
 
 
+def eligibility_table(prep: Prepared, sigs: I32) -> U8:
+    """Return seeker signature `sigs` x position signature: comfort points, 255 if ineligible."""
+    ok, comfort = signature_tables(prep, sigs)
+    return np.where(ok, comfort, np.uint8(_INELIGIBLE))
+
+
+@dataclass(frozen=True, slots=True)
+class _Luts:
+    skills: U8  # flat (K + 1) x (100 K + 1): points of (wanted, total similarity)
+    skills_width: int
+    interests: U8  # 0..100 -> points
+
+
+def _luts(prep: Prepared) -> _Luts:
+    k = prep.p_skill_cols.shape[0]
+    width = 100 * k + 1
+    total = np.arange(width, dtype=np.int64)[None, :]
+    wanted = np.maximum(np.arange(k + 1, dtype=np.int64), 1)[:, None]
+    points = prep.top["skills"]
+    skills = ((2 * points * total + 100 * wanted) // (200 * wanted)).astype(np.uint8)
+    fit = np.arange(101, dtype=np.int64)
+    interests = ((2 * prep.top["interests"] * fit + 100) // 200).astype(np.uint8)
+    return _Luts(skills.ravel(), width, interests)
+
+
 def iter_blocks(prep: Prepared, only: I32 | None = None) -> Iterator[Block]:
-    """Score every eligible pair, block by block (optionally only for the seekers `only`)."""
-    m = prep.n_positions
+    """Score every eligible pair, block by block (optionally only for the seekers `only`).
+
+    Blocks come in a fixed order (seeker classes, then seekers in id order within a class),
+    and each block lists its pairs seeker by seeker, positions in their class order. Blocks are
+    scored on a few threads (numpy releases the GIL), and still yielded in that fixed order.
+    """
     n_sigs, n_psigs = len(prep.sig_cap), len(prep.psig_res)
-    global_tables = (
-        signature_tables(prep, np.arange(n_sigs, dtype=np.int32))
+    global_table = (
+        eligibility_table(prep, np.arange(n_sigs, dtype=np.int32))
         if n_sigs * n_psigs <= _MAX_TABLE_CELLS
         else None
     )
+    luts = _luts(prep)
     wanted = None
     if only is not None:
         wanted = np.zeros(prep.n_seekers, dtype=np.bool_)
         wanted[only] = True
-    row_bytes = len(prep.table.cols) + 2
-    for region, modes, class_rows in _seeker_classes(prep):
-        if wanted is not None:
-            class_rows = class_rows[wanted[class_rows]]
-            if not class_rows.size:
+
+    def tasks() -> Iterator[tuple[_Columns, I32, I64, I64]]:
+        for region, modes, class_rows in _scoring_classes(prep):
+            if wanted is not None:
+                class_rows = class_rows[wanted[class_rows]]
+                if not class_rows.size:
+                    continue
+            cols, hours = _class_columns(prep, region, modes)
+            ctx = _columns(prep, cols, luts.skills_width)
+            lo = np.searchsorted(hours, prep.s_hmin[class_rows], side="left")
+            hi = np.maximum(np.searchsorted(hours, prep.s_hmax[class_rows], side="right"), lo)
+            reach = np.cumsum(hi - lo)
+            start = 0
+            while start < len(class_rows):
+                base = int(reach[start - 1]) if start else 0
+                stop = int(np.searchsorted(reach, base + _BLOCK_PAIRS, side="right"))
+                stop = min(max(stop, start + 1), len(class_rows))
+                yield ctx, class_rows[start:stop], lo[start:stop], hi[start:stop]
+                start = stop
+
+    def run(task: tuple[_Columns, I32, I64, I64]) -> Block:
+        ctx, rows, lo, hi = task
+        return _score_rows(prep, ctx, rows, lo, hi, global_table, luts)
+
+    workers = min(_THREADS, os.cpu_count() or 1)
+    if workers <= 1:
+        yield from map(run, tasks())
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[Block]] = deque()
+        for task in tasks():
+            pending.append(pool.submit(run, task))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _sub_blocks(lo: I64, hi: I64, max_rows: int) -> list[tuple[I64, int, int]]:
+    """Split rows into groups of similar hour slices: (rows of the group, slice start, end).
+
+    Rows are sorted by slice; consecutive slices join a group while the dense rectangle stays
+    within `_BLOCK_CELLS` and mostly useful.
+    """
+    order = np.lexsort((hi, lo))
+    slo, shi = lo[order], hi[order]
+    key = slo * (int(shi.max(initial=0)) + 1) + shi
+    cuts = np.flatnonzero(np.diff(key)) + 1
+    starts = np.concatenate([[0], cuts]).tolist()
+    ends = np.concatenate([cuts, [len(order)]]).tolist()
+    out: list[tuple[I64, int, int]] = []
+    cur_start, cur_a, cur_b, useful = -1, 0, 0, 0
+    for s, e in zip(starts, ends, strict=True):
+        a, b = int(slo[s]), int(shi[s])
+        count = e - s
+        if cur_start >= 0:
+            na, nb = min(cur_a, a), max(cur_b, b)
+            rows = e - cur_start
+            cells = rows * (nb - na)
+            gain = useful + count * (b - a)
+            if (
+                rows <= max_rows
+                and cells <= _BLOCK_CELLS
+                and cells - gain <= max(gain // 4, _SLACK)
+            ):
+                cur_a, cur_b, useful = na, nb, gain
                 continue
-        cols, hours = _class_columns(prep, region, modes)
-        step = max(1, min(_BLOCK_PAIRS // max(1, len(cols)), _BLOCK_PHRASE_BYTES // row_bytes))
-        for start in range(0, len(class_rows), step):
-            rows = class_rows[start : start + step]
-            yield _score_block(prep, rows, cols, hours, global_tables, m, n_psigs)
+            out.append((order[cur_start:s], cur_a, cur_b))
+        cur_start, cur_a, cur_b, useful = s, a, b, count * (b - a)
+    if cur_start >= 0:
+        out.append((order[cur_start:], cur_a, cur_b))
+    # split groups that are too large
+    final: list[tuple[I64, int, int]] = []
+    for rows_, a, b in out:
+        step = max(1, min(max_rows, _BLOCK_CELLS // max(1, b - a)))
+        for k in range(0, len(rows_), step):
+            final.append((rows_[k : k + step], a, b))
+    return final
 
 
-def _score_block(
+def _score_rows(
     prep: Prepared,
+    ctx: _Columns,
     rows: I32,
-    cols: I32,
-    hours: F64,
-    global_tables: tuple[B, U8] | None,
-    m: int,
-    n_psigs: int,
+    lo: I64,
+    hi: I64,
+    global_table: U8 | None,
+    luts: _Luts,
 ) -> Block:
+    """Score the seekers `rows` of one class against its columns; pairs in canonical order."""
     nrows = len(rows)
-    lo = np.searchsorted(hours, prep.s_hmin[rows], side="left")
-    hi = np.searchsorted(hours, prep.s_hmax[rows], side="right")
-    lens = np.maximum(hi - lo, 0).astype(np.int64)
-    reachable = lens
-    total = int(lens.sum())
-    seg = np.cumsum(lens) - lens
-    r = np.repeat(np.arange(nrows, dtype=np.int32), lens)
-    pos = cols[np.arange(total, dtype=np.int64) - np.repeat(seg - lo, lens)]
-
-    # needs/offers and functioning/demands through the signature tables
-    if global_tables is not None:
-        ok_table, comfort_table = global_tables
-        srow = prep.s_sig[rows].astype(np.int64) * n_psigs
-    else:
+    row_bytes = len(prep.table.cols) + 2
+    max_rows = max(1, _BLOCK_PHRASE_BYTES // row_bytes)
+    eligible = np.zeros(nrows, dtype=np.int64)
+    counts = np.zeros(nrows, dtype=np.int64)
+    starts = np.zeros(nrows, dtype=np.int64)  # where each row's run begins in the parts
+    parts: list[tuple[I64, U8]] = []  # column of each pair, components
+    table = global_table
+    if table is None:
         uniq, inverse = np.unique(prep.s_sig[rows], return_inverse=True)
-        ok_table, comfort_table = signature_tables(prep, uniq.astype(np.int32))
-        srow = inverse.astype(np.int64) * n_psigs
-    cell = srow[r] + prep.p_sig[pos]
-    keep = ok_table.ravel()[cell]
-    if prep.forbid_keys.size:
-        keys = rows[r].astype(np.int64) * m + pos
-        at = np.minimum(np.searchsorted(prep.forbid_keys, keys), prep.forbid_keys.size - 1)
-        keep &= prep.forbid_keys[at] != keys
-    r, pos, cell = r[keep], pos[keep], cell[keep]
-    eligible = np.bincount(r, minlength=nrows).astype(np.int64)
-    top = prep.top
-    min_score = prep.instance.min_score
-
-    # Cheap components first; a pair whose best possible total is below min_score is dropped
-    # before the costlier ones are computed (exact: only pairs that cannot qualify go).
-    partial = comfort_table.ravel()[cell].astype(np.int16) + prep.p_stability[pos]
-    width = len(prep.table.cols) + 2
-    best = _phrase_rows(prep, rows, prep.s_skill_off, prep.s_skill_ids, 0).ravel()
-    base = r.astype(np.int64) * width
-    total_fit = np.zeros(len(r), dtype=np.int32)
-    for k in range(prep.p_skill_cols.shape[0]):
-        total_fit += best[base + prep.p_skill_cols[k][pos]]
-    wanted = prep.p_wanted[pos]
-    skills = ((2 * top["skills"] * total_fit + 100 * wanted) // (200 * wanted)).astype(np.int16)
-    partial += skills
-    hope = partial + (top["interests"] + top["net_income"] + top["logistics"]) >= min_score
-    r, pos, base, partial, skills, cell = (
-        r[hope],
-        pos[hope],
-        base[hope],
-        partial[hope],
-        skills[hope],
-        cell[hope],
-    )
-
-    has_interest = (prep.s_interest_off[rows + 1] - prep.s_interest_off[rows]) > 0
-    ibest = _phrase_rows(prep, rows, prep.s_interest_off, prep.s_interest_ids, NEUTRAL_FIT)
-    ibest[~has_interest] = NEUTRAL_FIT
-    iflat = ibest.ravel()
-    fit = np.zeros(len(r), dtype=np.uint8)
-    for k in range(prep.p_all_cols.shape[0]):
-        np.maximum(fit, iflat[base + prep.p_all_cols[k][pos]], out=fit)
-    interests = ((2 * top["interests"] * fit.astype(np.int32) + 100) // 200).astype(np.int16)
-    partial += interests
-    hope = partial + (top["net_income"] + top["logistics"]) >= min_score
-    r, pos, partial, skills, interests, cell = (
-        r[hope],
-        pos[hope],
-        partial[hope],
-        skills[hope],
-        interests[hope],
-        cell[hope],
-    )
-
-    seeker = rows[r]
-    rules = prep.instance.benefit_rules
-    benefits = prep.s_benefits[seeker]
-    lost = np.where(prep.p_lose_all[pos], benefits, np.minimum(benefits, prep.p_excess[pos]))
-    income = np.clip((prep.p_pay[pos] - lost) / rules.income_reference, 0.0, 1.0)
-    income = np.where(prep.p_pay_known[pos], income, NEUTRAL_FIT / 100)
-    net_income = np.floor(top["net_income"] * income + 0.5).astype(np.int16)
-
-    first = prep.s_first[seeker]
-    mode = np.where((first < 0) | (first == prep.p_mode[pos]), 1.0, SECOND_CHOICE_MODE)
-    schedule = np.clip(
-        1.0 - np.abs(prep.p_hours[pos] - prep.s_mid[seeker]) / prep.s_spread[seeker], 0.0, 1.0
-    )
-    schedule = np.where(prep.s_ranged[seeker], schedule, 1.0)
-    logistics = np.floor(top["logistics"] * ((mode + schedule) / 2) + 0.5).astype(np.int16)
-
-    score = partial + net_income + logistics
-    good = np.flatnonzero(score >= min_score)
-    pos, cell = pos[good], cell[good]
-    stack = np.empty((len(COMPONENTS), len(good)), dtype=np.uint8)
-    stack[0] = skills[good]
-    stack[1] = interests[good]
-    stack[2] = comfort_table.ravel()[cell]
-    stack[3] = prep.p_stability[pos]
-    stack[4] = net_income[good]
-    stack[5] = logistics[good]
-    r = r[good]
+        table = eligibility_table(prep, uniq.astype(np.int32))
+        sig_col = inverse.ravel().astype(np.intp)
+    else:
+        sig_col = prep.s_sig[rows].astype(np.intp)
+    done = 0
+    for local, a, b in _sub_blocks(lo, hi, max_rows) if nrows else []:
+        if b <= a:
+            continue
+        r_idx, c_idx, comps_, elig = _dense(
+            prep, ctx, rows[local], lo[local], hi[local], a, b, table, sig_col[local], luts
+        )
+        eligible[local] = elig
+        per_row = np.bincount(r_idx, minlength=len(local))
+        counts[local] = per_row
+        starts[local] = done + np.cumsum(per_row) - per_row
+        done += len(c_idx)
+        parts.append((c_idx, comps_))
+    if parts:
+        pair_col = np.concatenate([p[0] for p in parts])
+        comps = np.concatenate([p[1] for p in parts], axis=1)
+        seg = np.cumsum(counts) - counts
+        if not np.array_equal(seg[counts > 0], starts[counts > 0]):
+            # rows were scored grouped by hours slice: restore id order, each run intact
+            gather = np.arange(done, dtype=np.int64) - np.repeat(seg - starts, counts)
+            pair_col, comps = pair_col[gather], comps[:, gather]
+    else:
+        pair_col = np.zeros(0, dtype=np.int64)
+        comps = np.zeros((len(COMPONENTS) + 1, 0), dtype=np.uint8)
+    pair_row = np.repeat(np.arange(nrows, dtype=np.int32), counts)
     return Block(
         rows=rows,
-        row=r,
-        seeker=seeker[good],
-        position=pos,
-        score=score[good].astype(np.uint8),
-        components=stack,
-        reachable=reachable,
+        row=pair_row,
+        seeker=rows[pair_row],
+        position=ctx.cols[pair_col],
+        score=comps[len(COMPONENTS)],
+        components=comps[: len(COMPONENTS)],
+        reachable=(hi - lo).astype(np.int64),
         eligible=eligible,
-        scored=np.bincount(r, minlength=nrows).astype(np.int64),
+        scored=counts,
     )
+
+
+def _dense(
+    prep: Prepared,
+    ctx: _Columns,
+    rows: I32,
+    lo: I64,
+    hi: I64,
+    a: int,
+    b: int,
+    table: U8,
+    sig_col: npt.NDArray[np.intp],
+    luts: _Luts,
+) -> tuple[I64, I64, U8, I64]:
+    """Score a rectangle: columns a..b of the class x `rows`, computed position-major.
+
+    Returns (row of each pair, column of each pair, components (6, k), eligible per row), the
+    pairs seeker by seeker, columns ascending.
+    """
+    nrows, width = len(rows), b - a
+    top = prep.top
+    # eligibility and comfort (255: ineligible), then the hours slice of each seeker
+    elig = np.ascontiguousarray(table[sig_col].T)[ctx.psig[a:b]]
+    if bool((lo != a).any() or (hi != b).any()):
+        j = np.arange(width, dtype=np.int32)[:, None]
+        outside = (j < (lo - a).astype(np.int32)[None, :]) | (
+            j >= (hi - a).astype(np.int32)[None, :]
+        )
+        elig[outside] = _INELIGIBLE
+    if prep.forbid_keys.size:
+        _mark_forbidden(prep, ctx, rows, a, b, elig)
+    valid = elig != _INELIGIBLE
+    eligible = valid.view(np.uint8).sum(axis=0, dtype=np.int64)
+
+    # skills: sum over each position's skills of the seeker's best similarity
+    best = _phrase_rows(prep, rows, prep.s_skill_off, prep.s_skill_ids, 0)
+    tmp = np.empty((width, nrows), dtype=np.uint8)
+    total = np.zeros((width, nrows), dtype=np.int32)
+    for k in range(ctx.skill_cols.shape[0]):
+        np.take(best, ctx.skill_cols[k, a:b], axis=0, out=tmp)
+        total += tmp
+    total += ctx.skill_lut_off[a:b, None]
+    skills = np.take(luts.skills, total)
+    del total
+
+    # interests: best similarity of any interest to the position's title or skills (points
+    # are monotone in the similarity, so they are looked up before taking the maximum)
+    has_interest = (prep.s_interest_off[rows + 1] - prep.s_interest_off[rows]) > 0
+    ibest = _phrase_rows(prep, rows, prep.s_interest_off, prep.s_interest_ids, NEUTRAL_FIT)
+    ibest[:, ~has_interest] = NEUTRAL_FIT
+    ipoints = np.take(luts.interests, ibest)
+    interests = np.take(ipoints, ctx.all_cols[0, a:b], axis=0)
+    for k in range(1, ctx.all_cols.shape[0]):
+        np.take(ipoints, ctx.all_cols[k, a:b], axis=0, out=tmp)
+        np.maximum(interests, tmp, out=interests)
+    del tmp
+
+    # net income: per distinct benefits amount of the block
+    rules = prep.instance.benefit_rules
+    b_u, b_inv = np.unique(prep.s_benefit_code[rows], return_inverse=True)
+    benefits = prep.benefit_values[b_u][None, :]
+    lost = np.where(ctx.lose_all[a:b, None], benefits, np.minimum(benefits, ctx.excess[a:b, None]))
+    income = np.clip((ctx.pay[a:b, None] - lost) / rules.income_reference, 0.0, 1.0)
+    income = np.where(ctx.pay_known[a:b, None], income, NEUTRAL_FIT / 100)
+    net_u = np.floor(top["net_income"] * income + 0.5).astype(np.uint8)
+    net_income = net_u[:, b_inv.ravel()] if len(b_u) > 1 else np.repeat(net_u, nrows, axis=1)
+
+    # logistics: per distinct (first mode, hours range) of the block
+    k_u, k_inv = np.unique(prep.s_logistics_code[rows], return_inverse=True)
+    keys = prep.logistics_keys[k_u]
+    first, ranged, mid, spread = (keys[:, i][None, :] for i in range(4))
+    mode = np.where((first < 0) | (first == ctx.mode[a:b, None]), 1.0, SECOND_CHOICE_MODE)
+    schedule = np.clip(1.0 - np.abs(ctx.hours[a:b, None] - mid) / spread, 0.0, 1.0)
+    schedule = np.where(ranged > 0, schedule, 1.0)
+    logistics_u = np.floor(top["logistics"] * ((mode + schedule) / 2) + 0.5).astype(np.uint8)
+    logistics = (
+        logistics_u[:, k_inv.ravel()] if len(k_u) > 1 else np.repeat(logistics_u, nrows, axis=1)
+    )
+
+    score = skills + elig  # wraps where ineligible; masked by `valid` below
+    score += ctx.stability[a:b, None]
+    score += interests
+    score += net_income
+    score += logistics
+    keep = valid
+    keep &= score >= prep.instance.min_score
+    flat = np.flatnonzero(keep.T)  # seeker-major
+    r_idx, c_idx = np.divmod(flat, width)
+    at = c_idx * nrows + r_idx
+    comps = np.empty((len(COMPONENTS) + 1, len(flat)), dtype=np.uint8)  # and the score
+    comps[0] = skills.ravel()[at]
+    comps[1] = interests.ravel()[at]
+    comps[2] = elig.ravel()[at]
+    comps[3] = ctx.stability[a + c_idx]
+    comps[4] = net_income.ravel()[at]
+    comps[5] = logistics.ravel()[at]
+    comps[6] = score.ravel()[at]
+    return r_idx, c_idx + a, comps, eligible
+
+
+def _mark_forbidden(prep: Prepared, ctx: _Columns, rows: I32, a: int, b: int, elig: U8) -> None:
+    m = prep.n_positions
+    keys = rows.astype(np.int64) * m
+    first = np.searchsorted(prep.forbid_keys, keys)
+    last = np.searchsorted(prep.forbid_keys, keys + m)
+    lens = last - first
+    if not lens.any():
+        return
+    r = np.repeat(np.arange(len(rows), dtype=np.int64), lens)
+    seg = np.cumsum(lens) - lens
+    idx = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(seg - first, lens)
+    col = ctx.col_of[prep.forbid_keys[idx] - keys[r]] - a
+    inside = (col >= 0) & (col < b - a)
+    elig[col[inside], r[inside]] = _INELIGIBLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,13 +840,38 @@ def record_block(funnel: Funnel, block: Block) -> None:
 
 
 def candidate_table(prep: Prepared) -> CandidateTable:
-    """Score every eligible pair; return all candidates, each seeker's pairs contiguous."""
+    """Score every eligible pair; return all candidates, each seeker's pairs contiguous.
+
+    Seekers come in `canonical_order`, each seeker's positions in its class order, so the
+    table (and hence the network built from it) is the same whatever the blocking.
+    """
     funnel = empty_funnel(prep.n_seekers)
     parts: list[Block] = []
     for block in iter_blocks(prep):
         record_block(funnel, block)
         parts.append(block)
-    return _concat(parts, funnel)
+    table = _concat(parts, funnel)
+    if not len(table):
+        return table
+    counts = funnel.scored
+    starts = np.zeros(prep.n_seekers, dtype=np.int64)
+    done = 0
+    for block in parts:
+        starts[block.rows] = done + np.cumsum(block.scored) - block.scored
+        done += len(block.score)
+    order = canonical_order(prep)
+    lens = counts[order]
+    seg = np.cumsum(lens) - lens
+    if np.array_equal(seg[lens > 0], starts[order][lens > 0]):
+        return table
+    gather = np.arange(done, dtype=np.int64) - np.repeat(seg - starts[order], lens)
+    return CandidateTable(
+        seeker=table.seeker[gather],
+        position=table.position[gather],
+        score=table.score[gather],
+        components=table.components[:, gather],
+        funnel=funnel,
+    )
 
 
 def _concat(parts: list[Block], funnel: Funnel) -> CandidateTable:

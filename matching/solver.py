@@ -63,6 +63,12 @@ ALTERNATIVES = 3
 #: CP-SAT (floors over several keys) is tried up to this many arcs and for this long.
 CP_SAT_MAX_ARCS = 200_000
 CP_SAT_SECONDS = 60.0
+#: Above PRUNE_ABOVE: rounds that add back removed arcs of negative reduced cost and re-solve,
+#: and how many such arcs each seeker may add per round.
+REFINE_ROUNDS = 1
+REFINE_PER_SEEKER = 5
+#: The pruning bound solves the cheapest dual cover exactly up to this many violating arcs.
+COVER_MAX_ARCS = 500_000
 #: Bellman-Ford rounds allowed when recovering dual prices for the pruning bound.
 _POTENTIAL_ROUNDS = 200_000
 
@@ -138,6 +144,8 @@ class Arcs:
     candidates: int
     #: per seeker: best score among its candidates that pruning removed (-1: none removed)
     best_removed: I64
+    #: the candidates pruning removed, in chunks of (seeker, position, score) (for the bound)
+    removed: tuple[tuple[I32, I32, U8], ...] = ()
 
 
 def _all_arcs(prep: Prepared) -> Arcs:
@@ -164,7 +172,11 @@ def _threshold(ge: I64, k: I64) -> I64:
 
 
 def _pruned_arcs(prep: Prepared) -> Arcs:
-    """Score block by block, keeping each seeker's and each position's best candidates."""
+    """Score block by block, keeping each seeker's and each position's best candidates.
+
+    The candidates left out are kept too, as bare (seeker, position, score) chunks, so that the
+    pruning bound can price every one of them without scoring anything again.
+    """
     m = prep.n_positions
     funnel = empty_funnel(prep.n_seekers)
     best_removed = np.full(prep.n_seekers, -1, dtype=np.int64)
@@ -173,8 +185,10 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
     theta = np.zeros(m, dtype=np.int64)  # a position keeps pairs scoring >= theta
     kept: list[tuple[I32, I32, U8, U8]] = []
     pool: list[tuple[I32, I32, U8, U8]] = []
+    removed: list[tuple[I32, I32, U8]] = []
     pool_size = 0
     total = 0
+    levels = np.arange(101, dtype=np.int64)
     for block in iter_blocks(prep):
         record_block(funnel, block)
         total += len(block.score)
@@ -186,8 +200,10 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         ge = np.cumsum(row_hist[:, ::-1], axis=1)[:, ::-1]
         cut = _threshold(ge, np.full(nrows, SEEKER_TOP, dtype=np.int64))
         by_seeker = score >= cut[block.row]
-        removed = np.where(by_seeker, -1, score)
-        np.maximum.at(best_removed, block.seeker, removed)
+        below = (row_hist > 0) & (levels[None, :] < cut[:, None])
+        best_removed[block.rows] = np.where(
+            below.any(axis=1), 100 - np.argmax(below[:, ::-1], axis=1), -1
+        )
         # the position side: only pairs at or above the running cut can still be in a top-k
         contender = score >= theta[block.position]
         pos_c, score_c = block.position[contender], score[contender]
@@ -204,6 +220,8 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
             )
         )
         extra = contender & ~by_seeker
+        gone = ~(contender | by_seeker)
+        removed.append((block.seeker[gone], block.position[gone], block.score[gone]))
         pool.append(
             (
                 block.seeker[extra],
@@ -214,9 +232,9 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         )
         pool_size += int(extra.sum())
         if pool_size > 4 * int(need.sum()) + 1_000_000:
-            pool = [_filter_pool(pool, theta)]
+            pool = [_filter_pool(pool, theta, removed)]
             pool_size = len(pool[0][0])
-    parts = [*kept, _filter_pool(pool, theta)] if pool else []
+    parts = [*kept, _filter_pool(pool, theta, removed)] if pool else []
     if not parts:
         return _all_arcs_from(_concat([], funnel), best_removed, 0)
     seeker = np.concatenate([p[0] for p in parts])
@@ -230,15 +248,19 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         funnel=funnel,
         candidates=total,
         best_removed=best_removed,
+        removed=tuple(removed),
     )
 
 
-def _filter_pool(pool: list[tuple[I32, I32, U8, U8]], theta: I64) -> tuple[I32, I32, U8, U8]:
+def _filter_pool(
+    pool: list[tuple[I32, I32, U8, U8]], theta: I64, removed: list[tuple[I32, I32, U8]]
+) -> tuple[I32, I32, U8, U8]:
     seeker = np.concatenate([p[0] for p in pool])
     position = np.concatenate([p[1] for p in pool])
     score = np.concatenate([p[2] for p in pool])
     comps = np.concatenate([p[3] for p in pool], axis=1)
     keep = score >= theta[position]
+    removed.append((seeker[~keep], position[~keep], score[~keep]))
     return seeker[keep], position[keep], score[keep], comps[:, keep]
 
 
@@ -259,10 +281,17 @@ class Network:
     position_nodes: I32  # position index of each position node
 
 
-def _network(arc_s: I32, arc_p: I32, arc_w: U8, left: I64, groups: I64, skip_caps: I64) -> Network:
+def _network(
+    arc_s: I32,
+    arc_p: I32,
+    arc_w: npt.NDArray[np.uint8] | I64,
+    left: I64,
+    groups: I64,
+    skip_caps: I64,
+) -> Network:
     """Build the network; `groups` gives each seeker index its skip group (-1: none)."""
-    seeker_nodes, s_local = np.unique(arc_s, return_inverse=True)
-    position_nodes, p_local = np.unique(arc_p, return_inverse=True)
+    seeker_nodes, s_local = _compact(arc_s)
+    position_nodes, p_local = _compact(arc_p)
     ns, npos = len(seeker_nodes), len(position_nodes)
     sink = ns + npos
     g = groups[seeker_nodes]
@@ -298,6 +327,17 @@ def _network(arc_s: I32, arc_p: I32, arc_w: U8, left: I64, groups: I64, skip_cap
         seeker_nodes.astype(np.int32),
         position_nodes.astype(np.int32),
     )
+
+
+def _compact(ids: I32) -> tuple[I64, I64]:
+    """Return (sorted distinct ids, index of each id among them), like np.unique, in O(n)."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    present = np.zeros(int(ids.max()) + 1, dtype=np.bool_)
+    present[ids] = True
+    distinct = np.flatnonzero(present)
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return distinct, rank[ids]
 
 
 def _min_cost_flow(net: Network) -> tuple[bool, I64]:
@@ -448,6 +488,7 @@ def solve(instance: Instance, *, prune: bool | None = None) -> Solution:
     pinned[pin_s] = True
     free = ~pinned[arcs.seeker] & (left[arcs.position] > 0)
     arc_s, arc_p, arc_w = arcs.seeker[free], arcs.position[free], arcs.score[free]
+    kept_arcs = len(arc_s)
 
     floors = tuple(f for f in instance.floors if f.min > 0)
     members, pinned_counts = _floor_groups(prep, floors)
@@ -482,7 +523,19 @@ def solve(instance: Instance, *, prune: bool | None = None) -> Solution:
         if not feasible:
             status = "infeasible_floors"
         elif pruning and net is not None:
-            bound = _pruning_bound(prep, arcs, net, flows)
+            for _ in range(REFINE_ROUNDS):
+                more = _priced_arcs(prep, arcs, net, flows, left, in_flow, kept_arcs)
+                if more is None or not len(more[0]):
+                    break
+                arc_s = np.concatenate([arc_s, more[0]])
+                arc_p = np.concatenate([arc_p, more[1]])
+                arc_w = np.concatenate([arc_w, more[2]])
+                net = _network(arc_s, arc_p, arc_w, left, groups, skip_caps)
+                feasible, flows = _min_cost_flow(net)
+                if not feasible:  # more arcs cannot make a feasible network infeasible
+                    raise RuntimeError("min-cost flow became infeasible after adding arcs")
+                chosen = flows[: net.n_pair_arcs] > 0
+            bound = _pruning_bound(prep, arcs, net, flows, left, len(arcs.seeker))
     if status == "infeasible_floors":
         shortfalls = _shortfalls(floors, members, pinned_counts, arc_s, arc_p, left)
         chosen = np.zeros(len(arc_s), dtype=np.bool_)
@@ -491,8 +544,16 @@ def solve(instance: Instance, *, prune: bool | None = None) -> Solution:
         )
     solved = time.perf_counter()
 
+    chosen_k = np.flatnonzero(chosen)
     assignments = _assignments(
-        prep, arcs, pin_s, pin_p, arc_s[chosen], arc_p[chosen], arc_w[chosen]
+        prep,
+        arcs,
+        pin_s,
+        pin_p,
+        arc_s[chosen_k],
+        arc_p[chosen_k],
+        arc_w[chosen_k],
+        chosen_k >= kept_arcs,
     )
     if status == "infeasible_floors":
         assignments = tuple(a for a in assignments if a.pinned)
@@ -526,50 +587,142 @@ def solve(instance: Instance, *, prune: bool | None = None) -> Solution:
     )
 
 
-def _pruning_bound(prep: Prepared, arcs: Arcs, net: Network, flows: I64) -> int:
-    """Return an upper bound on (optimum over all candidates) - (optimum over kept arcs).
+def _duals(prep: Prepared, net: Network, flows: I64) -> tuple[I32, I32] | None:
+    """Return integer potentials (per seeker, per position) of an optimal network, or None.
 
-    LP duality: with potentials d optimal for the pruned network, a removed arc (s, p) with
-    score w could only help if its reduced cost -w + d[s] - d[p] is negative. Adding, for each
-    seeker, the largest such violation to its dual variable (or, for each position, the largest
-    violation times its openings left) gives a feasible dual of the full problem, whose value
-    exceeds the pruned optimum by the sum of these additions.
+    Seekers and positions outside the network are priced like the sink, the cheapest
+    choice that keeps the duality argument valid for them.
     """
     dist = _potentials(net, flows)
-    ns = len(net.seeker_nodes)
-    if dist is None:  # fall back to the crude but valid bound: every removed arc at its best
-        return int(np.maximum(arcs.best_removed, 0).sum())
-    node_of_seeker = np.full(prep.n_seekers, -1, dtype=np.int64)
-    node_of_seeker[net.seeker_nodes] = np.arange(ns)
-    d_position = np.full(prep.n_positions, -np.inf)
-    d_position[net.position_nodes] = dist[ns : ns + len(net.position_nodes)]
-    d_seeker = np.where(node_of_seeker >= 0, dist[np.maximum(node_of_seeker, 0)], 0.0)
+    if dist is None:
+        return None
+    ns, npos = len(net.seeker_nodes), len(net.position_nodes)
+    d = np.rint(dist).astype(np.int32)  # |d| <= 100 x path length, far below 2**31
+    sink = int(d[ns + npos])
+    d_seeker = np.full(prep.n_seekers, sink, dtype=np.int32)
+    d_seeker[net.seeker_nodes] = d[:ns]
+    d_position = np.full(prep.n_positions, sink, dtype=np.int32)
+    d_position[net.position_nodes] = d[ns : ns + npos]
+    return d_seeker, d_position
+
+
+def _violations(
+    prep: Prepared, arcs: Arcs, duals: tuple[I32, I32], left: I64, skip: I64
+) -> tuple[I32, I32, U8, I64]:
+    """Removed candidates (not pinned, position open) whose reduced cost is negative: the
+    seeker, position, score and gain `w - d[s] + d[p] > 0` of each; `skip` are sorted keys
+    (seeker * m + position) of removed arcs already added back to the network."""
+    d_seeker, d_position = duals
     pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
     pinned[[prep.seeker_index[s] for s, _ in prep.instance.pins]] = True
-    top_position = float(d_position.max()) if len(net.position_nodes) else 0.0
-    suspect = (
-        (~pinned) & (arcs.best_removed >= 0) & (arcs.best_removed - d_seeker + top_position > 0)
+    open_ = left > 0
+    out: list[tuple[I32, I32, U8, I64]] = []
+    for seeker, position, score in arcs.removed:
+        if not len(score):
+            continue
+        gain = d_position[position]
+        gain -= d_seeker[seeker]
+        gain += score
+        bad = np.flatnonzero(gain > 0)
+        bad = bad[~pinned[seeker[bad]] & open_[position[bad]]]
+        if len(bad):
+            out.append((seeker[bad], position[bad], score[bad], gain[bad].astype(np.int64)))
+    if not out:
+        return (
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.uint8),
+            np.zeros(0, np.int64),
+        )
+    v_s = np.concatenate([o[0] for o in out])
+    v_p = np.concatenate([o[1] for o in out])
+    v_w = np.concatenate([o[2] for o in out])
+    v_g = np.concatenate([o[3] for o in out])
+    if len(skip):
+        keys = v_s.astype(np.int64) * prep.n_positions + v_p
+        at = np.minimum(np.searchsorted(skip, keys), len(skip) - 1)
+        fresh = skip[at] != keys
+        v_s, v_p, v_w, v_g = v_s[fresh], v_p[fresh], v_w[fresh], v_g[fresh]
+    return v_s, v_p, v_w, v_g
+
+
+def _added_keys(prep: Prepared, net: Network, kept: int) -> I64:
+    """Sorted keys (seeker * m + position) of the network's arcs after the first `kept`."""
+    tails = net.tails[kept : net.n_pair_arcs]
+    heads = net.heads[kept : net.n_pair_arcs] - len(net.seeker_nodes)
+    return np.sort(
+        net.seeker_nodes[tails].astype(np.int64) * prep.n_positions + net.position_nodes[heads]
     )
-    if not suspect.any():
-        return 0
+
+
+def _priced_arcs(
+    prep: Prepared,
+    arcs: Arcs,
+    net: Network,
+    flows: I64,
+    left: I64,
+    in_flow: npt.NDArray[np.bool_],
+    kept: int,
+) -> tuple[I32, I32, U8] | None:
+    """Pick removed arcs to add back: each seeker's `REFINE_PER_SEEKER` most violated ones."""
+    duals = _duals(prep, net, flows)
+    if duals is None:
+        return None
+    v_s, v_p, v_w, v_g = _violations(prep, arcs, duals, left, _added_keys(prep, net, kept))
+    ok = in_flow[v_s]  # floors count the seekers of the network: add no new seeker
+    v_s, v_p, v_w, v_g = v_s[ok], v_p[ok], v_w[ok], v_g[ok]
+    if not len(v_s):
+        return v_s, v_p, v_w
+    # each seeker's most violated arcs first (ties: the order they were scored in)
+    key = v_s.astype(np.int64) * 1024 + (1023 - np.minimum(v_g, 1023))
+    order = np.argsort(key, kind="stable")
+    sorted_s = v_s[order]
+    first = np.searchsorted(sorted_s, sorted_s, side="left")
+    pick = np.sort(order[np.arange(len(order)) - first < REFINE_PER_SEEKER])
+    return v_s[pick], v_p[pick], v_w[pick]
+
+
+def _pruning_bound(
+    prep: Prepared, arcs: Arcs, net: Network, flows: I64, left: I64, kept: int
+) -> int:
+    """Return an upper bound on (optimum over all candidates) - (optimum over the network).
+
+    LP duality (see README): with potentials d of the optimal network, a removed arc (s, p)
+    of score w violates dual feasibility by g = w - d[s] + d[p] when positive. Lowering seeker
+    prices by a and raising position prices by b with a[s] + b[p] >= g on every violating arc
+    gives a dual solution of the full problem worth sum(a) + sum(left * b) more than the
+    optimum found. Three such covers are priced and the cheapest reported: all on seekers,
+    all on positions, and the cheapest cover of all, which by LP duality again equals the
+    maximum weight matching of the violating arcs (weights g, seekers once, positions `left`
+    times), solved exactly by min-cost flow when there are not too many violating arcs.
+    """
+    duals = _duals(prep, net, flows)
+    if duals is None:  # fall back to the crude but valid bound: every removed arc at its best
+        pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
+        pinned[[prep.seeker_index[s] for s, _ in prep.instance.pins]] = True
+        return int(np.maximum(np.where(pinned, -1, arcs.best_removed), 0).sum())
     m = prep.n_positions
-    kept_keys = np.sort(arcs.seeker.astype(np.int64) * m + arcs.position)
-    worst = np.zeros(prep.n_seekers, dtype=np.float64)
-    worst_at = np.zeros(prep.n_positions, dtype=np.float64)
-    for block in iter_blocks(prep, only=np.flatnonzero(suspect).astype(np.int32)):
-        keys = block.seeker.astype(np.int64) * m + block.position
-        at = np.minimum(np.searchsorted(kept_keys, keys), max(len(kept_keys) - 1, 0))
-        removed = kept_keys[at] != keys if len(kept_keys) else np.ones(len(keys), np.bool_)
-        gain = block.score.astype(np.float64) - d_seeker[block.seeker] + d_position[block.position]
-        gain = np.where(removed & np.isfinite(gain), gain, 0.0)
-        np.maximum.at(worst, block.seeker, gain)
-        np.maximum.at(worst_at, block.position, gain)
-    # Either every seeker's dual or every position's dual absorbs the violations; a position's
-    # dual counts once per opening left. Both are valid bounds: take the smaller.
-    left = prep.p_openings.astype(np.float64)
-    for _, position in prep.instance.pins:
-        left[prep.position_index[position]] -= 1
-    return int(np.ceil(min(worst.sum(), float((worst_at * left).sum()))))
+    v_s, v_p, _, v_g = _violations(prep, arcs, duals, left, _added_keys(prep, net, kept))
+    if not len(v_s):
+        return 0
+    by_seeker = np.zeros(prep.n_seekers, dtype=np.int64)
+    np.maximum.at(by_seeker, v_s, v_g)
+    by_position = np.zeros(m, dtype=np.int64)
+    np.maximum.at(by_position, v_p, v_g)
+    bound = min(int(by_seeker.sum()), int((by_position * np.maximum(left, 0)).sum()))
+    if len(v_s) <= COVER_MAX_ARCS:
+        cover = _network(
+            v_s,
+            v_p,
+            v_g,
+            left,
+            np.full(prep.n_seekers, -1, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+        )
+        feasible, cover_flows = _min_cost_flow(cover)
+        if feasible:  # always: every seeker may skip
+            bound = min(bound, int(-(cover.costs * cover_flows).sum()))
+    return bound
 
 
 def _assignments(
@@ -580,6 +733,7 @@ def _assignments(
     sel_s: I32,
     sel_p: I32,
     sel_w: U8,
+    sel_added: npt.NDArray[np.bool_],
 ) -> tuple[Assignment, ...]:
     """Explain every assignment, with each seeker's next-best alternatives."""
     instance = prep.instance
@@ -627,15 +781,21 @@ def _assignments(
                 alternatives(s, p),
             )
         )
-    for s, p, w in zip(sel_s.tolist(), sel_p.tolist(), sel_w.tolist(), strict=True):
-        k = arc_index(s, p)
+    for s, p, w, added in zip(
+        sel_s.tolist(), sel_p.tolist(), sel_w.tolist(), sel_added.tolist(), strict=True
+    ):
+        if added:  # priced back in after pruning: explained pair by pair
+            report = evaluate(instance, prep.table, prep.seekers[s], prep.positions[p])
+            components = dict(report.components)
+        else:
+            components = _components(arcs.components[:, arc_index(s, p)])
         out.append(
             Assignment(
                 prep.seekers[s].id,
                 prep.positions[p].id,
                 int(w),
                 False,
-                _components(arcs.components[:, k]),
+                components,
                 _unknowns(prep, s, p),
                 _near_limits(prep, s, p),
                 (),

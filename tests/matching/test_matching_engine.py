@@ -111,6 +111,13 @@ def test_pruned_solve_stays_within_its_bound(data: dict[str, Any]) -> None:
     assert pruned.stats.pruned and not exact.stats.pruned
     if exact.status == "optimal" and pruned.status == "optimal":
         assert pruned.objective <= exact.objective <= pruned.objective + pruned.stats.pruning_bound
+    table = prepare(instance).table
+    seekers = {s.id: s for s in instance.seekers}
+    positions = {p.id: p for p in instance.positions}
+    for a in pruned.assignments:  # arcs priced back in after pruning are explained alike
+        report = rules.evaluate(instance, table, seekers[a.seeker], positions[a.position])
+        assert dict(a.components) == report.components
+        assert a.score == report.score
 
 
 @settings(max_examples=40, deadline=None)
@@ -128,3 +135,29 @@ def test_same_input_gives_the_same_output_whatever_the_order(
     a = json.dumps(candidates_to_json(candidates(parse_instance(data))), sort_keys=True)
     b = json.dumps(candidates_to_json(candidates(parse_instance(shuffled))), sort_keys=True)
     assert a == b
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(max_seekers=6, max_positions=4))
+def test_tight_pruning_still_bounds_the_loss_and_explains_added_arcs(
+    data: dict[str, Any],
+) -> None:
+    from matching import solver
+
+    saved = solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING
+    solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 1, 1  # prune hard: arcs get priced back
+    try:
+        instance = parse_instance(data)
+        pruned = solve(instance, prune=True)
+    finally:
+        solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = saved
+    exact = solve(instance, prune=False)
+    if exact.status == "optimal" and pruned.status == "optimal":
+        assert pruned.objective <= exact.objective <= pruned.objective + pruned.stats.pruning_bound
+        table = prepare(instance).table
+        seekers = {s.id: s for s in instance.seekers}
+        positions = {p.id: p for p in instance.positions}
+        for a in pruned.assignments:
+            report = rules.evaluate(instance, table, seekers[a.seeker], positions[a.position])
+            assert dict(a.components) == report.components
+            assert sum(a.components.values()) == a.score
