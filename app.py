@@ -63,16 +63,20 @@ def register_blueprints(app: Flask) -> None:
         auth,
         caseload,
         employer,
+        feedback,
+        followups,
         imports,
         main,
         profile,
+        proposals,
+        review,
         seeker,
         worker,
     )
 
     for module in (
-        main, auth, seeker, profile, employer, worker, caseload, imports, analyst,
-        admin,
+        main, auth, seeker, profile, employer, worker, caseload, imports, followups, analyst,
+        admin, review, proposals, feedback,
     ):
         app.register_blueprint(module.bp)
 

@@ -103,3 +103,99 @@ ALL.update(
         "proposal_statuses": PROPOSAL_STATUSES,
     }
 )
+
+# -- Match review ----------------------------------------------------------------------------
+
+RUN_STATUSES = {
+    "queued": _l("Waiting to start"),
+    "running": _l("Running"),
+    "done": _l("Finished"),
+    "failed": _l("Failed"),
+}
+RUN_STAGES = {
+    "queued": _l("Waiting for the matching worker"),
+    "collecting": _l("Collecting the job-seekers and positions"),
+    "solving": _l("Finding the best matches"),
+    "saving": _l("Saving the proposals"),
+    "done": _l("Finished"),
+    "failed": _l("Stopped by an error"),
+}
+#: Worker-facing names of the proposal statuses (labels.PROPOSAL_STATUSES is the employer's).
+REVIEW_STATUSES = {
+    "proposed": _l("To review"),
+    "confirmed": _l("Confirmed, waiting for the job-seeker"),
+    "rejected": _l("Rejected"),
+    "accepted": _l("Accepted by the job-seeker"),
+    "declined": _l("Declined by the job-seeker"),
+    "review_requested": _l("The job-seeker asks for a review"),
+    "hired": _l("Hired"),
+    "not_hired": _l("Not hired"),
+}
+COMPONENTS = {
+    "skills": _l("Skills fit"),
+    "interests": _l("Interests"),
+    "comfort": _l("Functional comfort"),
+    "stability": _l("Job stability"),
+    "net_income": _l("Net income after benefits"),
+    "logistics": _l("Work mode and hours"),
+}
+NEAR_LIMITS = {
+    "hours.min": _l("The hours are at the lowest the person wants"),
+    "hours.max": _l("The hours are at the most the person wants"),
+}
+REASON_CODES = {
+    "skills_mismatch": _l("Skills do not fit"),
+    "not_interested": _l("Not what the person is interested in"),
+    "functioning_concern": _l("The work would be too hard on the person's health or body"),
+    "unstable_job": _l("The job is not stable enough"),
+    "income_risk": _l("Risk to income or benefits"),
+    "logistics": _l("Travel, work mode or hours do not suit"),
+    "better_alternative": _l("Another position suits better"),
+    "seeker_situation": _l("The person's situation has changed"),
+    "employer_concern": _l("Concern about the employer"),
+    "other": _l("Other reason"),
+}
+DECLINE_REASONS = {
+    "not_interested": _l("I am not interested in this work"),
+    "pay": _l("The pay is too low"),
+    "hours": _l("The hours do not suit me"),
+    "travel": _l("The place or travel does not suit me"),
+    "health": _l("My health"),
+    "benefits": _l("I am worried about my benefits"),
+    "other": _l("Another reason"),
+}
+UNASSIGNED = {
+    "no_reachable_position": _l("No open position matched the person's work modes, region "
+                                "and hours."),
+    "no_eligible_position": _l("No open position offered the support the person needs, or "
+                               "the work asked too much of them."),
+    "below_min_score": _l("Positions were possible, but none fitted well enough."),
+    "positions_taken": _l("The positions that fitted were given to people they fitted even "
+                          "better."),
+}
+DECISION_KINDS = {
+    "confirm": _l("Confirmed"),
+    "reject": _l("Rejected"),
+    "pin": _l("Pinned"),
+    "unpin": _l("Unpinned"),
+    "forbid": _l("Forbidden"),
+    "swap": _l("Swapped to an alternative"),
+    "seeker_accept": _l("Accepted by the job-seeker"),
+    "seeker_decline": _l("Declined by the job-seeker"),
+    "seeker_review": _l("Review asked by the job-seeker"),
+    "employer_hire": _l("Hired"),
+    "employer_decline": _l("Not hired"),
+    "employer_interview": _l("Interview"),
+}
+ALL.update(
+    {
+        "run_statuses": RUN_STATUSES,
+        "run_stages": RUN_STAGES,
+        "review_statuses": REVIEW_STATUSES,
+        "components": COMPONENTS,
+        "reason_codes": REASON_CODES,
+        "decline_reasons": DECLINE_REASONS,
+        "unassigned": UNASSIGNED,
+        "decision_kinds": DECISION_KINDS,
+    }
+)

@@ -179,3 +179,81 @@ def candidate(position_id: int, proposal_id: int) -> ResponseReturnValue:
         summary=summary,
         language=current_language(),
     )
+
+
+# -- Interview and hiring outcome (match review) ---------------------------------------------
+
+
+def _outcome_page(position_id: int, proposal_id: int, *, status: int = 200,
+                  **forms: object) -> ResponseReturnValue:
+    from rongye.forms.review import InterviewForm, OutcomeForm
+    from rongye.services import review
+    from rongye.services.consent import sharing_consented
+
+    found, proposal = review.employer_proposal(db.session, current_user, position_id,
+                                               proposal_id)
+    shared = bool(sharing_consented(db.session, {proposal.seeker_id}, found.employer_id))
+    return render_template(
+        "employer/outcome.html", position=found, proposal=proposal, shared=shared,
+        name=_shared_name(proposal.seeker_id) if shared else None,
+        interviews=review.interviews_of(db.session, proposal),
+        interview_form=forms.get("interview_form") or InterviewForm(formdata=None),
+        outcome_form=forms.get("outcome_form") or OutcomeForm(formdata=None),
+    ), status
+
+
+def _shared_name(seeker_id: int) -> str:
+    from rongye.models import SeekerProfile
+
+    seeker = db.session.get(SeekerProfile, seeker_id)
+    return seeker.display_name if seeker is not None else ""
+
+
+@bp.get("/positions/<int:position_id>/candidates/<int:proposal_id>/outcome")
+@allow("employer")
+def outcome(position_id: int, proposal_id: int) -> ResponseReturnValue:
+    return _outcome_page(position_id, proposal_id)
+
+
+@bp.post("/positions/<int:position_id>/candidates/<int:proposal_id>/interview")
+@allow("employer")
+def record_interview(position_id: int, proposal_id: int) -> ResponseReturnValue:
+    from rongye.forms.review import InterviewForm
+    from rongye.services import review
+
+    form = InterviewForm()
+    if not form.validate_on_submit():
+        return _outcome_page(position_id, proposal_id, status=400, interview_form=form)
+    try:
+        review.record_interview(db.session, current_user, position_id, proposal_id,
+                                form.interview_date.data, form.interview_note.data)
+    except review.ReviewError:
+        db.session.rollback()
+        flash(_("The outcome of this application is already recorded."), "error")
+    else:
+        flash(_("The interview was recorded."), "success")
+    return redirect(url_for("employer.outcome", position_id=position_id,
+                            proposal_id=proposal_id), 303)
+
+
+@bp.post("/positions/<int:position_id>/candidates/<int:proposal_id>/outcome")
+@allow("employer")
+def record_outcome(position_id: int, proposal_id: int) -> ResponseReturnValue:
+    from rongye.forms.review import OutcomeForm
+    from rongye.services import review
+
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        return _outcome_page(position_id, proposal_id, status=400, outcome_form=form)
+    hired = form.outcome.data == "hired"
+    try:
+        review.record_outcome(db.session, current_user, position_id, proposal_id, hired=hired,
+                              start_date=form.start_date.data, monthly_pay=form.monthly_pay.data,
+                              hours=form.hours.data, note=form.outcome_note.data)
+    except review.ReviewError:
+        db.session.rollback()
+        flash(_("The outcome of this application is already recorded."), "error")
+    else:
+        flash(_("The hire was recorded. The social worker will follow up on how the work "
+                "goes.") if hired else _("The outcome was recorded."), "success")
+    return redirect(url_for("employer.position", position_id=position_id), 303)

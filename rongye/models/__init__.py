@@ -3,7 +3,7 @@
 from rongye.models.accounts import ORGANISATION_KINDS, ROLES, STAFF_ROLES, Account, Organisation
 from rongye.models.base import Base
 from rongye.models.intake import ExtraQuestion, ImportBatch
-from rongye.models.matching_runs import MatchDecision, MatchProposal, MatchRun
+from rongye.models.matching_runs import MatchDecision, MatchProposal, MatchRun, WeightsVersion
 from rongye.models.outcomes import FollowUp, Placement
 from rongye.models.profiles import Accommodation, Position, SeekerProfile
 from rongye.models.records import CONSENT_PURPOSES, AuditEvent, ConsentEvent
@@ -28,4 +28,5 @@ __all__ = [
     "Placement",
     "Position",
     "SeekerProfile",
+    "WeightsVersion",
 ]

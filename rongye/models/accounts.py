@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, String, true
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rongye.models.base import Base, created_at, fk, intpk, one_of, str20, str200
@@ -26,6 +26,9 @@ class Organisation(Base):
     region: Mapped[str | None] = mapped_column(String(80))
     description: Mapped[str | None] = mapped_column(String(2000))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    #: Days after a placement starts when it is followed up (then yearly after the last one);
+    #: NULL means the default schedule, rongye.services.followups.DEFAULT_SCHEDULE.
+    follow_up_days: Mapped[list[int] | None] = mapped_column(JSON)
     created_at: Mapped[created_at]
 
     members: Mapped[list[Account]] = relationship(back_populates="organisation")

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rongye.models.base import Base, created_at, fk, intpk, json_dict, one_of, str20
@@ -32,7 +43,27 @@ DECISION_KINDS = (
     "seeker_review",
     "employer_hire",
     "employer_decline",
+    "employer_interview",
+    "unpin",
 )
+#: Coded reasons a social worker gives for rejecting or swapping a proposal, and the score
+#: component each one says was overrated (None: a reason the score cannot see). Weight tuning
+#: (rongye.services.feedback) reads the components; the codes are shown as labels.
+REASON_CODES: dict[str, str | None] = {
+    "skills_mismatch": "skills",
+    "not_interested": "interests",
+    "functioning_concern": "comfort",
+    "unstable_job": "stability",
+    "income_risk": "net_income",
+    "logistics": "logistics",
+    "better_alternative": None,
+    "seeker_situation": None,
+    "employer_concern": None,
+    "other": None,
+}
+#: Reasons a job-seeker may give for declining (optional).
+DECLINE_REASONS = ("not_interested", "pay", "hours", "travel", "health", "benefits", "other")
+WEIGHTS_STATUSES = ("proposed", "approved", "dismissed")
 
 
 class MatchRun(Base):
@@ -44,6 +75,8 @@ class MatchRun(Base):
     id: Mapped[intpk]
     agency_id: Mapped[int] = fk("organisation.id")
     created_by_id: Mapped[int | None] = fk("account.id")
+    #: The run this one re-solves (with the worker's pins and forbids), if any.
+    parent_id: Mapped[int | None] = fk("match_run.id")
     status: Mapped[str] = mapped_column(String(20), server_default="queued")
     pool: Mapped[json_dict]
     inputs_snapshot: Mapped[json_dict]
@@ -102,7 +135,48 @@ class MatchDecision(Base):
     kind: Mapped[str20]
     reason_code: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
+    #: For a swap: the position chosen instead of the proposal's.
+    other_position_id: Mapped[int | None] = fk("position.id")
+    #: Score components of both options, {"chosen": {...}, "other": {...}, "max_points": {...}},
+    #: the evidence weight tuning learns from.
+    components: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    #: A confirmation of a proposal that lowers the seeker's net income needs both of these.
+    benefits_acknowledged: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    advice: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[created_at]
 
     def __repr__(self) -> str:
         return f"<MatchDecision {self.kind} on {self.proposal_id}>"
+
+
+class WeightsVersion(Base):
+    """An organisation's score weights and minimum score; approved versions are in force.
+
+    Version numbers count per organisation from 1; runs record the number they used (0 is the
+    engine's defaults). A proposed version waits for an organisation admin's approval.
+    """
+
+    __tablename__ = "weights_version"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "version"),
+        one_of("status", WEIGHTS_STATUSES),
+        CheckConstraint("min_score BETWEEN 0 AND 100", name="min_score"),
+    )
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int] = fk("organisation.id")
+    version: Mapped[int]
+    weights: Mapped[json_dict]
+    min_score: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(20), server_default="proposed")
+    #: How it was obtained and what it would have changed (agreement before and after).
+    evidence: Mapped[json_dict]
+    proposed_by_id: Mapped[int | None] = fk("account.id")
+    approved_by_id: Mapped[int | None] = fk("account.id")
+    created_at: Mapped[created_at]
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<WeightsVersion {self.organisation_id} v{self.version} {self.status}>"

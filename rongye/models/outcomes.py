@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Index,
     SmallInteger,
     String,
     Text,
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rongye.models.base import Base, created_at, fk, intpk, one_of, range_check
 from rongye.models.profiles import Position, SeekerProfile
+from rongye.models.records import ConsentEvent
 
 EXIT_CAUSES = (
     "automation",
@@ -127,3 +129,14 @@ class FollowUp(Base):
 
     def __repr__(self) -> str:
         return f"<FollowUp {self.id} day {self.day_offset}>"
+
+
+#: Outcome statistics count only people whose latest research consent is a grant; this index
+#: answers "latest event per seeker and purpose" without reading the whole ledger.
+Index(
+    "ix_consent_event_latest",
+    ConsentEvent.purpose,
+    ConsentEvent.seeker_id,
+    ConsentEvent.created_at,
+    ConsentEvent.id,
+)

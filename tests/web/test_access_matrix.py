@@ -5,6 +5,7 @@ Adding a route without adding it here fails `test_every_route_is_in_the_matrix`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,10 +15,11 @@ from flask.testing import FlaskClient
 from app import create_app
 from rongye.access import ANONYMOUS, EVERYONE, SIGNED_IN, allow
 from rongye.extensions import db
-from rongye.models import ExtraQuestion
+from rongye.models import ExtraQuestion, FollowUp, Placement
 from tests.conftest import TEST_CONFIG, csrf_token, login
 from tests.factories import People, create_position, create_proposal, grant
 from tests.web.test_imports import import_url_arguments
+from tests.web.test_review import review_url_arguments
 
 AUDIENCES = (ANONYMOUS, "seeker", "employer", "social_worker", "analyst", "admin")
 
@@ -36,6 +38,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "profile.data": frozenset({"seeker"}),
     "profile.download": frozenset({"seeker"}),
     "profile.erase": frozenset({"seeker"}),
+    "proposals.mine": frozenset({"seeker"}),
+    "proposals.show": frozenset({"seeker"}),
+    "proposals.accept": frozenset({"seeker"}),
+    "proposals.decline": frozenset({"seeker"}),
+    "proposals.ask_review": frozenset({"seeker"}),
     "employer.dashboard": frozenset({"employer"}),
     "employer.organisation": frozenset({"employer"}),
     "employer.edit_organisation": frozenset({"employer"}),
@@ -44,11 +51,42 @@ MATRIX: dict[str, frozenset[str]] = {
     "employer.edit_position": frozenset({"employer"}),
     "employer.position_status": frozenset({"employer"}),
     "employer.candidate": frozenset({"employer"}),
+    "employer.outcome": frozenset({"employer"}),
+    "employer.record_interview": frozenset({"employer"}),
+    "employer.record_outcome": frozenset({"employer"}),
     "worker.dashboard": frozenset({"social_worker"}),
     "caseload.new": frozenset({"social_worker"}),
     "caseload.review": frozenset({"social_worker"}),
     "caseload.step": frozenset({"social_worker"}),
+    "review.index": frozenset({"social_worker"}),
+    "review.new_run": frozenset({"social_worker"}),
+    "review.run": frozenset({"social_worker"}),
+    "review.run_status": frozenset({"social_worker"}),
+    "review.retry": frozenset({"social_worker"}),
+    "review.resolve": frozenset({"social_worker"}),
+    "review.proposals": frozenset({"social_worker"}),
+    "review.proposal": frozenset({"social_worker"}),
+    "review.confirm": frozenset({"social_worker"}),
+    "review.reject": frozenset({"social_worker"}),
+    "review.forbid": frozenset({"social_worker"}),
+    "review.swap": frozenset({"social_worker"}),
+    "review.pin": frozenset({"social_worker"}),
+    "feedback.weights": frozenset({"social_worker", "admin"}),
+    "feedback.propose": frozenset({"social_worker", "admin"}),
+    "feedback.decide": frozenset({"admin"}),
+    "feedback.overrides": frozenset({"social_worker", "analyst"}),
     "analyst.dashboard": frozenset({"analyst"}),
+    "analyst.outcomes": frozenset({"analyst"}),
+    "analyst.benefits": frozenset({"analyst"}),
+    "analyst.groups": frozenset({"analyst"}),
+    "analyst.compare": frozenset({"analyst"}),
+    "analyst.export": frozenset({"analyst"}),
+    "analyst.method": EVERYONE,
+    "followups.tasks": frozenset({"social_worker"}),
+    "followups.schedule": frozenset({"social_worker"}),
+    "followups.record": frozenset({"social_worker"}),
+    "followups.mine": frozenset({"seeker"}),
+    "followups.answer": frozenset({"seeker"}),
     "admin.dashboard": frozenset({"admin"}),
     "admin.new_staff": frozenset({"admin"}),
     "imports.upload_seekers": frozenset({"social_worker"}),
@@ -96,7 +134,26 @@ def url_arguments(endpoint: str, people: People) -> dict[str, Any]:
         return {"position_id": create_position(people.employer_org).id}
     if endpoint.startswith("imports."):
         return import_url_arguments(endpoint, people)
+    if endpoint == "analyst.export":
+        return {"table": "exits", "fmt": "csv"}
+    if endpoint in ("followups.record", "followups.answer"):
+        return {"follow_up_id": outcome_follow_up(people).id}
+    if endpoint.startswith(("review.", "proposals.", "employer.outcome", "employer.record_",
+                            "feedback.decide")):
+        return review_url_arguments(endpoint, people)
     return {}
+
+
+def outcome_follow_up(people: People) -> FollowUp:
+    """A follow-up due today on a placement of the seeker, in the social worker's agency."""
+    placement = Placement(seeker_id=people.seeker_profile.id, agency_id=people.agency.id,
+                          start_date=dt.date.today() - dt.timedelta(days=30))
+    db.session.add(placement)
+    db.session.flush()
+    follow_up = FollowUp(placement_id=placement.id, day_offset=30, due_date=dt.date.today())
+    db.session.add(follow_up)
+    db.session.flush()
+    return follow_up
 
 
 def test_every_route_is_in_the_matrix(app: Flask) -> None:

@@ -90,3 +90,24 @@ def test_catalogues_cover_every_source_string(tmp_path: Path) -> None:
             catalogue = {m.id for m in read_po(fh) if m.id}
         missing = source - catalogue
         assert not missing, f"run `make translations` and translate: {sorted(map(str, missing))}"
+
+
+@pytest.mark.parametrize("folder", ["zh_Hans_CN", "en"])
+def test_translations_keep_the_placeholders(folder: str) -> None:
+    # Templates always %-format their strings: a translation must keep the source's %(name)s
+    # placeholders and add no bare "%" (a literal percent sign is written "%%").
+    import re
+
+    token = re.compile(r"%(?:\(\w+\)[sd]|%)")
+
+    def bare_percents(text: str) -> int:
+        return token.sub("", text).count("%")
+
+    with (ROOT / "translations" / folder / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        for message in read_po(fh):
+            if not message.id or not message.string:
+                continue
+            assert sorted(token.findall(message.string)) == sorted(token.findall(message.id)), (
+                message.id
+            )
+            assert bare_percents(message.string) <= bare_percents(message.id), message.string
