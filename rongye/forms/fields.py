@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rongye.services.accounts import normalise_email, normalise_phone
@@ -98,6 +98,11 @@ class WholeNumberField(IntegerField):
         if abs(self.data) > 10**12:  # beyond any real answer; floats (NumberRange) overflow
             self.data = None
             raise ValueError(_l("The number is too large."))
+
+    def pre_validate(self, form: Form) -> None:
+        # What could not be read as a number needs one message, not a range check on nothing.
+        if self.process_errors:
+            raise StopValidation()
 
 
 def within(low: int, high: int) -> Any:

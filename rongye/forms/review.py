@@ -33,6 +33,7 @@ class RunForm(FlaskForm):
     work_mode = SelectField(
         _l("Work mode"),
         choices=[SelectChoice("", _l("Any work mode")), *choices(labels.WORK_MODES)],
+        validate_choice=False,  # OneOf below says it in the user's language
         validators=[OneOf(("", *WORK_MODES), _l("Choose a work mode from the list."))],
     )
 

@@ -87,9 +87,26 @@ def browser(playwright: Playwright, chromium_path: str) -> Iterator[Browser]:
     browser.close()
 
 
+FAVICON = (ROOT / "static" / "favicon.svg").read_bytes()
+
+
+def favicon_from_memory(context: Any) -> None:
+    """Serve the favicon without the live server.
+
+    When a test navigates on before the browser has fetched the favicon, the browser aborts the
+    request and the server drops the connection with the file still open: a ResourceWarning,
+    which is an error here. The favicon is no part of what the tests check.
+    """
+    context.route(
+        "**/static/favicon.svg",
+        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=FAVICON),
+    )
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: str, app_ctx: Flask) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server, viewport={"width": 1024, "height": 800})
+    favicon_from_memory(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []

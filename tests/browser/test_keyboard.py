@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import set_language
+from tests.browser.conftest import favicon_from_memory, set_language
 from tests.factories import PASSWORD, People
 
 
@@ -75,6 +75,7 @@ def test_everything_works_without_javascript(
     browser: Browser, live_server: str, people: People
 ) -> None:
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    favicon_from_memory(context)
     page = context.new_page()
     try:
         page.goto("/")
