@@ -197,5 +197,6 @@ ALL.update(
         "decline_reasons": DECLINE_REASONS,
         "unassigned": UNASSIGNED,
         "decision_kinds": DECISION_KINDS,
+        "near_limits": NEAR_LIMITS,
     }
 )

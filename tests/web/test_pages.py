@@ -131,3 +131,19 @@ def test_admin_creates_staff_for_an_organisation_it_manages(
         refused = client.post("/admin/staff/new", data={**data, "role": role,
                                                         "email": f"{role}-x@example.org"})
         assert refused.status_code == 400
+
+
+def test_every_label_table_a_template_uses_exists() -> None:
+    # Templates read labels.<table>; a missing table only fails when a page reaches that line.
+    import re
+    from pathlib import Path
+
+    from rongye import labels
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    used = {
+        name
+        for path in root.glob("**/*.html")
+        for name in re.findall(r"\blabels\.([a-z_]+)", path.read_text(encoding="utf-8"))
+    }
+    assert used - set(labels.ALL) == set()
