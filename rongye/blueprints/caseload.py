@@ -10,7 +10,7 @@ from flask_login import current_user
 from rongye.access import allow
 from rongye.blueprints import profile_steps
 from rongye.extensions import db
-from rongye.forms.fields import duplicate_account_message
+from rongye.forms.fields import duplicate_profile_message
 from rongye.forms.profile import NewAssistedForm
 from rongye.services import profiles
 
@@ -46,11 +46,7 @@ def new() -> ResponseReturnValue:
             profile = profiles.create_assisted(db.session, current_user, data)
         except profiles.DuplicateProfile as duplicate:
             db.session.rollback()
-            getattr(form, duplicate.field).errors = [
-                duplicate_account_message("phone")
-                if duplicate.field == "phone"
-                else _("Another profile already has this ID card number.")
-            ]
+            getattr(form, duplicate.field).errors = [duplicate_profile_message(duplicate.field)]
         else:
             flash(_("The profile was created. Continue with the next questions."), "success")
             return redirect(url_for("caseload.step", seeker_id=profile.id, step="functioning"))

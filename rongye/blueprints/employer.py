@@ -26,6 +26,7 @@ from rongye.forms.positions import (
 from rongye.i18n import current_language
 from rongye.services import positions as service
 from rongye.services.dashboards import employer_positions_query
+from rongye.services.profiles import catalogue
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
@@ -75,7 +76,7 @@ def _position_form(editing: bool) -> PositionForm:
     form = PositionForm(editing=editing)
     organisation = service.own_organisation(db.session, current_user)
     form.set_catalogue(
-        service.accommodation_catalogue(db.session, organisation.id), current_language()
+        catalogue(db.session, organisation.id), current_language()
     )
     return form
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from rongye.extensions import db
-from rongye.forms.fields import duplicate_account_message
+from rongye.forms.fields import duplicate_profile_message
 from rongye.forms.profile import (
     AboutForm,
     AccommodationsForm,
@@ -146,11 +146,7 @@ def edit_step(wizard: Wizard, step: str) -> ResponseReturnValue:
         except profiles.DuplicateProfile as duplicate:
             db.session.rollback()
             field = getattr(form, duplicate.field)
-            field.errors = [
-                duplicate_account_message("phone")
-                if duplicate.field == "phone"
-                else _("Another profile already has this ID card number.")
-            ]
+            field.errors = [duplicate_profile_message(duplicate.field)]
         else:
             flash(_("Saved."), "success")
             return redirect(next_url(wizard, step, steps))

@@ -75,6 +75,13 @@ class EmailOrPhoneRequired:
         return valid
 
 
+def duplicate_profile_message(field_name: str) -> str:
+    """Return the message for a phone or ID card number another profile already has."""
+    if field_name == "phone":
+        return duplicate_account_message("phone")
+    return str(_l("Another profile already has this ID card number."))
+
+
 def duplicate_account_message(field_name: str) -> str:
     """Return the message for an email or phone another account already uses."""
     if field_name == "email":

@@ -40,7 +40,7 @@ from werkzeug.exceptions import NotFound
 
 from matching.catalogue import DOMAINS
 from rongye import labels
-from rongye.forms.fields import duplicate_account_message
+from rongye.forms.fields import duplicate_profile_message
 from rongye.forms.positions import PositionForm, exposure_band
 from rongye.forms.profile import (
     AboutForm,
@@ -580,7 +580,7 @@ class PositionChecker:
     def __init__(self, session: Session, organisation_id: int | None) -> None:
         self.to_column = {column.form_field: column.code for column in POSITION_COLUMNS}
         self.form = _bind(PositionForm)
-        self.form.set_catalogue(positions.accommodation_catalogue(session, organisation_id),
+        self.form.set_catalogue(profiles.catalogue(session, organisation_id),
                                 current_language())
 
     def check(self, cells: dict[str, str]) -> RowCheck:
@@ -695,9 +695,7 @@ def _duplicate_messages(field_name: str, *, in_row: int | None) -> dict[str, str
             if field_name == "phone":
                 return _("The same mobile number is already in row %(row)s.", row=in_row)
             return _("The same ID card number is already in row %(row)s.", row=in_row)
-        if field_name == "phone":
-            return duplicate_account_message("phone")
-        return _("Another profile already has this ID card number.")
+        return duplicate_profile_message(field_name)
 
     texts: dict[str, str] = {}
     for language in current_app.config["LANGUAGES"]:
@@ -950,7 +948,7 @@ def _create_positions(
     """Create positions for the employer, as the position form would, without committing."""
     employer_id = positions.own_organisation(session, actor).id
     catalogue = {item.code: item for item in
-                 positions.accommodation_catalogue(session, employer_id)}
+                 profiles.catalogue(session, employer_id)}
     created: list[Position] = []
     for values in rows:
         values = dict(values)

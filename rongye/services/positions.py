@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -27,6 +27,7 @@ from rongye.models import (
 )
 from rongye.services import audit
 from rongye.services.consent import sharing_consented
+from rongye.services.profiles import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -98,19 +99,10 @@ def own_position(session: Session, actor: Account, position_id: int) -> Position
     return position
 
 
-def accommodation_catalogue(session: Session, organisation_id: int | None) -> list[Accommodation]:
-    """Return the built-in catalogue plus the organisation's own entries, in catalogue order."""
-    query = select(Accommodation).where(
-        or_(Accommodation.organisation_id.is_(None),
-            Accommodation.organisation_id == organisation_id)
-    )
-    return list(session.scalars(query.order_by(Accommodation.id)))
-
-
 def _accommodations(session: Session, organisation_id: int, codes: tuple[str, ...]) -> list[Any]:
     if not codes:
         return []
-    by_code = {a.code: a for a in accommodation_catalogue(session, organisation_id)}
+    by_code = {a.code: a for a in catalogue(session, organisation_id)}
     unknown = set(codes) - by_code.keys()
     if unknown:
         raise ValueError(f"accommodations not in the catalogue: {sorted(unknown)}")
