@@ -14,7 +14,7 @@ from rongye import labels
 from rongye.access import check_all_views_declared, enforce_access
 from rongye.config import LANGUAGES, build_config
 from rongye.extensions import babel, csrf, db, limiter, login_manager, migrate
-from rongye.i18n import html_lang, select_locale
+from rongye.i18n import html_lang, select_locale, yuan
 from rongye.models import Account
 from rongye.security import add_security_headers
 
@@ -93,7 +93,7 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
-        return {"html_lang": html_lang, "languages": LANGUAGES, "labels": labels.ALL}
+        return {"html_lang": html_lang, "languages": LANGUAGES, "labels": labels.ALL, "yuan": yuan}
 
 
 def register_cli(app: Flask) -> None:

@@ -97,10 +97,14 @@ class WorkSpec(NamedTuple):
 POSITION_STATUSES = ("open", "paused", "closed", "draft")
 #: employer@demo.rongye's positions: the second annotation one was automated away (closed).
 DEMO_EMPLOYER_STATUSES = ("open", "open", "open", "open", "draft", "closed")
-REMOTE_ACCS = ("screen_reader", "screen_magnifier", "text_communication", "flexible_pace",
-               "adapted_input", "easy_read", "job_coach")
-SITE_ACCS = ("step_free", "accessible_toilet", "quiet_space", "sign_language", "job_coach",
-             "easy_read", "flexible_pace", "personal_assistant")
+REMOTE_ACCS = ("screen_reader", "screen_magnifier", "text_communication", "captioning",
+               "flexible_pace", "adapted_input", "easy_read", "job_coach", "quiet_space")
+SITE_ACCS = ("step_free", "accessible_toilet", "quiet_space", "sign_language", "captioning",
+             "text_communication", "job_coach", "easy_read", "flexible_pace",
+             "personal_assistant", "screen_magnifier")
+#: Share of its work type's accommodations an employer offers: the demo employers joined an
+#: inclusive-hiring programme, so most say yes to most of them.
+OFFER_RATE = 0.7
 WORK_TYPES: dict[str, WorkSpec] = {
     "data_annotation": WorkSpec(
         ("数据标注员", "语音数据标注员", "图像标注质检员", "文本分类标注员"),
@@ -332,7 +336,7 @@ class _Builder:
                 mode = rng.choices(("remote", "hybrid", "onsite"),
                                    (6, 3, 1) if new_form else (0, 1, 9))[0]
                 lo, hi = spec.automation
-                offered = [c for c in spec.accommodations if rng.random() < 0.45]
+                offered = [c for c in spec.accommodations if rng.random() < OFFER_RATE]
                 title = spec.titles[(k + i) % len(spec.titles)]
                 if i == 0:
                     status = DEMO_EMPLOYER_STATUSES[k]

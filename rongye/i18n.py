@@ -36,3 +36,8 @@ def current_language() -> str:
 def html_lang() -> str:
     """Return the BCP 47 tag for `<html lang>`."""
     return "en" if current_language() == "en" else "zh-CN"
+
+
+def yuan(amount: float | None) -> str:
+    """Return a whole amount of yuan with thousands separators ("—" when unknown)."""
+    return "—" if amount is None else f"{round(amount):,}"

@@ -1,4 +1,4 @@
-"""The administrator's area: staff accounts and the audit log."""
+"""The administrator's area: staff accounts, agency settings and the audit log."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from matching import BenefitRules
 from rongye.access import allow
 from rongye.extensions import db
-from rongye.forms.admin import StaffForm
+from rongye.forms.admin import SettingsForm, StaffForm
 from rongye.forms.fields import duplicate_account_message
 from rongye.forms.questions import KIND_LABELS, TARGET_LABELS, QuestionForm
 from rongye.i18n import current_language
 from rongye.services import accounts
+from rongye.services import organisations as organisation_service
 from rongye.services import questions as question_service
 from rongye.services.dashboards import audit_query, managed_staff, organisation_counts
 
@@ -31,6 +33,7 @@ def dashboard() -> ResponseReturnValue:
         "admin/dashboard.html",
         organisation_counts=organisation_counts(db.session),
         staff=managed_staff(db.session, current_user),
+        agencies=organisation_service.managed_agencies(db.session, current_user),
         events=events,
     )
 
@@ -104,3 +107,38 @@ def question_active(question_id: int) -> ResponseReturnValue:
     flash(_("The question is shown again.") if active else _("The question is hidden."),
           "success")
     return redirect(url_for("admin.questions"))
+
+
+@bp.route("/settings/<int:organisation_id>", methods=["GET", "POST"])
+@allow("admin")
+def settings(organisation_id: int) -> ResponseReturnValue:
+    """An agency's follow-up schedule, minimum score and local benefit rules."""
+    organisation = organisation_service.managed_agency(db.session, current_user, organisation_id)
+    current = organisation_service.current_settings(db.session, organisation)
+    form = SettingsForm(data={
+        "follow_up_days": current.follow_up_days,
+        "min_score": current.min_score,
+        "dibao_lost_if_social_insurance": current.rules.dibao_lost_if_social_insurance,
+        "earnings_disregard": round(current.rules.earnings_disregard),
+        "benefit_taper": round(current.rules.benefit_taper * 100),
+        "income_reference": round(current.rules.income_reference),
+    })
+    if form.validate_on_submit():
+        changed = organisation_service.update_settings(
+            db.session, current_user, organisation,
+            organisation_service.Settings(
+                follow_up_days=form.follow_up_days.data,
+                min_score=form.min_score.data,
+                rules=BenefitRules(
+                    dibao_lost_if_social_insurance=form.dibao_lost_if_social_insurance.data,
+                    earnings_disregard=float(form.earnings_disregard.data),
+                    benefit_taper=form.benefit_taper.data / 100,
+                    income_reference=float(form.income_reference.data),
+                ),
+            ),
+        )
+        flash(_("The settings were saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(url_for("admin.settings", organisation_id=organisation.id))
+    return render_template(
+        "admin/settings.html", form=form, organisation=organisation,
+    ), 400 if form.errors else 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from rongye.access import EVERYONE, SIGNED_IN, allow
@@ -70,6 +71,7 @@ def login() -> ResponseReturnValue:
         account = accounts.authenticate(db.session, form.identifier.data, form.password.data)
         if account is not None:
             login_user(account)
+            refresh()  # the account's own language from now on, this message included
             flash(_("You are logged in."), "success")
             return redirect(safe_next(form.next.data, role_home(account.role)))
         form.identifier.errors = [

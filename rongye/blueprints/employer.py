@@ -40,7 +40,8 @@ def dashboard() -> ResponseReturnValue:
         per_page=20,
     )
     return render_template(
-        "employer/dashboard.html", organisation=current_user.organisation, positions=positions
+        "employer/dashboard.html", organisation=current_user.organisation, positions=positions,
+        waiting=service.waiting_counts(db.session, [p.id for p in positions.items]),
     )
 
 

@@ -29,6 +29,9 @@ class Organisation(Base):
     #: Days after a placement starts when it is followed up (then yearly after the last one);
     #: NULL means the default schedule, rongye.services.followups.DEFAULT_SCHEDULE.
     follow_up_days: Mapped[list[int] | None] = mapped_column(JSON)
+    #: The local benefit rules the matching engine applies to this organisation's runs
+    #: (matching.BenefitRules fields); NULL means the engine's documented defaults.
+    benefit_rules: Mapped[dict[str, float | bool] | None] = mapped_column(JSON)
     created_at: Mapped[created_at]
 
     members: Mapped[list[Account]] = relationship(back_populates="organisation")

@@ -40,6 +40,7 @@ from rongye.models import (
     ConsentEvent,
     MatchProposal,
     MatchRun,
+    Organisation,
     Placement,
     Position,
     SeekerProfile,
@@ -289,6 +290,10 @@ def build_instance_data(
         "pins": kept_pins,
         "forbids": [list(pair) for pair in kept_forbids],
     }
+    # The agency's local benefit rules (rongye.services.organisations); none: the defaults.
+    agency = session.get(Organisation, agency_id)
+    if agency is not None and agency.benefit_rules:
+        data["benefit_rules"] = dict(agency.benefit_rules)
     return data, weights
 
 
@@ -502,8 +507,8 @@ def _income(instance: Instance, seeker: Any, position: Any) -> dict[str, Any]:
     gain = net_gain(instance.benefit_rules, seeker, position)
     pay = position.monthly_pay
     return {
-        "monthly_pay": pay,
-        "benefits": seeker.monthly_benefits,
+        "monthly_pay": None if pay is None else round(pay),
+        "benefits": round(seeker.monthly_benefits),
         "benefits_lost": None if gain is None or pay is None else round(pay - gain),
         "net_gain": None if gain is None else round(gain),
     }

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -214,6 +214,18 @@ class Employee:
     name: str
     start_date: Any
     current: bool
+
+
+def waiting_counts(session: Session, position_ids: list[int]) -> dict[int, int]:
+    """Return position id -> people who accepted and await the employer's answer (if any)."""
+    if not position_ids:
+        return {}
+    rows = session.execute(
+        select(MatchProposal.position_id, func.count(func.distinct(MatchProposal.seeker_id)))
+        .where(MatchProposal.position_id.in_(position_ids), MatchProposal.status == "accepted")
+        .group_by(MatchProposal.position_id)
+    )
+    return {position_id: n for position_id, n in rows}
 
 
 def applicants(session: Session, position: Position) -> list[Applicant]:

@@ -88,6 +88,13 @@ def test_role_pages(
         page.click("#submit")
         assert page.locator(".error-summary").is_visible()
         check(page, axe_source)
+        page.goto(f"/admin/settings/{people.agency.id}")
+        check(page, axe_source)
+        page.fill("#follow_up_days", "30, soon")
+        page.fill("#min_score", "")
+        page.click("#submit")
+        assert page.locator(".error-summary").is_visible()
+        check(page, axe_source)
     page.goto("/admin/" if role != "admin" else "/seeker/")  # the 403 page
     check(page, axe_source)
 

@@ -89,6 +89,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "followups.answer": frozenset({"seeker"}),
     "admin.dashboard": frozenset({"admin"}),
     "admin.new_staff": frozenset({"admin"}),
+    "admin.settings": frozenset({"admin"}),
     "imports.upload_seekers": frozenset({"social_worker"}),
     "imports.upload_positions": frozenset({"employer"}),
     "imports.template": frozenset({"social_worker", "employer"}),
@@ -119,6 +120,8 @@ def url_arguments(endpoint: str, people: People) -> dict[str, Any]:
     }
     if endpoint in profile_arguments:
         return profile_arguments[endpoint]
+    if endpoint == "admin.settings":
+        return {"organisation_id": people.agency.id}
     if endpoint == "admin.question_active":
         question = ExtraQuestion(organisation_id=people.agency.id, kind="text",
                                  label_zh="问题", label_en="Question")

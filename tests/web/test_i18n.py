@@ -71,6 +71,16 @@ def test_account_setting_wins_and_the_switcher_updates_it(
     assert lang_of(client, "/seeker/", **{"Accept-Language": "en"}) == "zh-CN"
 
 
+def test_the_welcome_message_speaks_the_account_language(
+    client: FlaskClient, people: People
+) -> None:
+    people.employer.locale = "en"
+    db.session.commit()
+    login(client, "employer@example.org")  # the browser asked for Chinese (the default)
+    page = client.get("/employer/").get_data(as_text=True)
+    assert "You are logged in." in page and "你已登录" not in page
+
+
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_catalogues_are_complete(language: str) -> None:
     assert untranslated(language) == []

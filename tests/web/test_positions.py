@@ -303,6 +303,10 @@ def test_applicants_show_name_only_with_consent_and_nothing_sensitive(
     assert "孙三" not in page and "李四" not in page
     assert "The job-seeker is interested" in page and "Hired" in page
     assert "SECRET-MARKER" not in page and "987" not in page
+    # The dashboard says how many accepted people wait for the employer's answer.
+    dashboard = employer.get("/employer/", headers={"Accept-Language": "en"})
+    assert "People waiting for your answer" in dashboard.get_data(as_text=True)
+    assert f'#applicants-heading"><strong>2</strong>' in dashboard.get_data(as_text=True)
 
 
 # -- Bad input ------------------------------------------------------------------------------

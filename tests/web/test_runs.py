@@ -95,3 +95,15 @@ def test_rq_runner(client: FlaskClient, people: People, app: Flask, redis_queue:
     db.session.expire_all()
     run = db.session.get(MatchRun, run_id)
     assert run.status == "done" and len(run.proposals) == 1
+
+
+def test_the_review_bench_runs_once(tmp_path: Any) -> None:
+    from bench import review as bench
+
+    lines: list[str] = []
+    timings, baselines = bench.run(repeat=1, database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}",
+                                   out=lines.append)
+    (timing,) = timings
+    assert timing.proposals > 0 and timing.seekers > 0 and timing.positions > 0
+    assert timing.click_to_proposals > 0 and baselines[0] > 0
+    assert any("click → reviewable proposals" in line for line in lines)
