@@ -15,7 +15,10 @@ flow: they are solved with CP-SAT (`_solve_cp_sat`).
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +26,8 @@ import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow  # type: ignore[import-untyped]
 from ortools.sat.python import cp_model
 
-from matching.catalogue import DOMAINS
-from matching.instance import COMPONENTS, Floor, Instance
+from matching import explanations
+from matching.instance import Floor, Instance
 from matching.results import (
     Alternative,
     Assignment,
@@ -69,6 +72,9 @@ REFINE_ROUNDS = 1
 REFINE_PER_SEEKER = 5
 #: The pruning bound solves the cheapest dual cover exactly up to this many violating arcs.
 COVER_MAX_ARCS = 500_000
+#: Pruning raises each position's cut after this many more pairs were counted (not per block:
+#: recomputing 20,000 cuts for every block of scored pairs dominated the bookkeeping).
+_THETA_EVERY = 2_000_000
 #: Bellman-Ford rounds allowed when recovering dual prices for the pruning bound.
 _POTENTIAL_ROUNDS = 200_000
 
@@ -78,55 +84,57 @@ PRUNING_RULE = (
 )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring its state afterwards.
+
+    The engine builds many long-lived, acyclic objects (phrase lists, explanations); with a
+    large instance in memory, every automatic full collection rescans all of it, which cost
+    about a third of `prepare` and of explaining at 100,000 seekers. Nothing built here forms
+    a cycle, so pausing frees nothing later than it would have been.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def candidates(instance: Instance) -> list[Candidate]:
     """Return every candidate pair, sorted by seeker id, then score (best first), then position."""
+    with _collector_paused():
+        return _candidates(instance)
+
+
+def _candidates(instance: Instance) -> list[Candidate]:
     prep = prepare(instance)
     table = candidate_table(prep)
     order = np.lexsort((table.position, -table.score.astype(np.int16), table.seeker))
-    out: list[Candidate] = []
-    for k in order.tolist():
-        s, p = int(table.seeker[k]), int(table.position[k])
-        seeker, position = prep.seekers[s], prep.positions[p]
-        out.append(
-            Candidate(
-                seeker=seeker.id,
-                position=position.id,
-                score=int(table.score[k]),
-                components=_components(table.components[:, k]),
-                unknowns=_unknowns(prep, s, p),
-                near_limits=_near_limits(prep, s, p),
-            )
+    s = table.seeker[order].astype(np.int64)
+    p = table.position[order].astype(np.int64)
+    seeker_ids = [x.id for x in prep.seekers]
+    position_ids = [x.id for x in prep.positions]
+    return [
+        Candidate(
+            seeker=seeker_ids[a],
+            position=position_ids[b],
+            score=w,
+            components=points,
+            unknowns=unknown,
+            near_limits=near,
         )
-    return out
-
-
-def _components(column: U8) -> dict[str, int]:
-    return dict(zip(COMPONENTS, (int(x) for x in column), strict=True))
-
-
-def _unknowns(prep: Prepared, s: int, p: int) -> tuple[str, ...]:
-    bits = int(prep.s_unknown[s])
-    demanded = prep.psig_dem[prep.p_sig[p]]
-    return tuple(d for k, d in enumerate(DOMAINS) if bits >> k & 1 and demanded[k])
-
-
-def _near_limits(prep: Prepared, s: int, p: int) -> tuple[str, ...]:
-    close: list[str] = []
-    hours = prep.p_hours[p]
-    if hours == prep.s_hmin[s]:
-        close.append("hours.min")
-    if hours == prep.s_hmax[s]:
-        close.append("hours.max")
-    cap = prep.sig_cap[prep.s_sig[s]].tolist()
-    psig = int(prep.p_sig[p])
-    res = prep.psig_res[psig].tolist()
-    dem = prep.psig_dem[psig].tolist()
-    close.extend(
-        f"functioning.{d}"
-        for k, d in enumerate(DOMAINS)
-        if dem[k] and cap[k] >= 0 and res[k] == cap[k]
-    )
-    return tuple(close)
+        for a, b, w, points, unknown, near in zip(
+            s.tolist(),
+            p.tolist(),
+            table.score[order].tolist(),
+            explanations.components(table.components[:, order]),
+            explanations.unknowns(prep, s, p),
+            explanations.near_limits(prep, s, p),
+            strict=True,
+        )
+    ]
 
 
 # --- arcs ----------------------------------------------------------------------------------------
@@ -189,6 +197,7 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
     pool_size = 0
     total = 0
     levels = np.arange(101, dtype=np.int64)
+    counted = 0
     for block in iter_blocks(prep):
         record_block(funnel, block)
         total += len(block.score)
@@ -206,11 +215,14 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         )
         # the position side: only pairs at or above the running cut can still be in a top-k
         contender = score >= theta[block.position]
-        pos_c, score_c = block.position[contender], score[contender]
-        np.add.at(hist, (pos_c, score_c), 1)
-        touched = np.unique(pos_c)
-        ge_p = np.cumsum(hist[touched, ::-1], axis=1)[:, ::-1]
-        theta[touched] = _threshold(ge_p, need[touched])
+        pos_c = block.position[contender].astype(np.int64)
+        np.add.at(hist.ravel(), pos_c * 101 + score[contender], 1)
+        counted += len(pos_c)
+        if counted >= _THETA_EVERY:
+            # raising the cuts less often keeps more pairs in the pool for a while, but the
+            # final cuts (and so the arcs kept) are the same: a pair below a cut stays below
+            theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
+            counted = 0
         kept.append(
             (
                 block.seeker[by_seeker],
@@ -232,8 +244,11 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         )
         pool_size += int(extra.sum())
         if pool_size > 4 * int(need.sum()) + 1_000_000:
+            theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
+            counted = 0
             pool = [_filter_pool(pool, theta, removed)]
             pool_size = len(pool[0][0])
+    theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
     parts = [*kept, _filter_pool(pool, theta, removed)] if pool else []
     if not parts:
         return _all_arcs_from(_concat([], funnel), best_removed, 0)
@@ -474,6 +489,11 @@ def solve(instance: Instance, *, prune: bool | None = None) -> Solution:
 
     `prune` None prunes only above 20,000 x 5,000 seeker x position pairs.
     """
+    with _collector_paused():
+        return _solve(instance, prune)
+
+
+def _solve(instance: Instance, prune: bool | None) -> Solution:
     started = time.perf_counter()
     prep = prepare(instance)
     n, m = prep.n_seekers, prep.n_positions
@@ -545,6 +565,9 @@ def solve(instance: Instance, *, prune: bool | None = None) -> Solution:
     solved = time.perf_counter()
 
     chosen_k = np.flatnonzero(chosen)
+    in_arcs = chosen_k < kept_arcs
+    sel_arc = np.full(len(chosen_k), -1, dtype=np.int64)
+    sel_arc[in_arcs] = np.flatnonzero(free)[chosen_k[in_arcs]]
     assignments = _assignments(
         prep,
         arcs,
@@ -553,7 +576,7 @@ def solve(instance: Instance, *, prune: bool | None = None) -> Solution:
         arc_s[chosen_k],
         arc_p[chosen_k],
         arc_w[chosen_k],
-        chosen_k >= kept_arcs,
+        sel_arc,
     )
     if status == "infeasible_floors":
         assignments = tuple(a for a in assignments if a.pinned)
@@ -673,12 +696,37 @@ def _priced_arcs(
     v_s, v_p, v_w, v_g = v_s[ok], v_p[ok], v_w[ok], v_g[ok]
     if not len(v_s):
         return v_s, v_p, v_w
-    # each seeker's most violated arcs first (ties: the order they were scored in)
-    key = v_s.astype(np.int64) * 1024 + (1023 - np.minimum(v_g, 1023))
-    order = np.argsort(key, kind="stable")
-    sorted_s = v_s[order]
-    first = np.searchsorted(sorted_s, sorted_s, side="left")
-    pick = np.sort(order[np.arange(len(order)) - first < REFINE_PER_SEEKER])
+    # each seeker's most violated arcs first, ties by position. First drop, without sorting,
+    # every arc below its seeker's REFINE_PER_SEEKER-th largest gain (counted in capped
+    # buckets: capping is monotone, so the arcs kept include every seeker's best)
+    buckets = np.minimum(v_g, 127)
+    hist = np.bincount(
+        v_s.astype(np.int64) * 128 + buckets, minlength=prep.n_seekers * 128
+    ).reshape(prep.n_seekers, 128)
+    at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]
+    del hist
+    cut = np.maximum((at_least >= REFINE_PER_SEEKER).sum(axis=1) - 1, 1)
+    del at_least
+    near = buckets >= cut[v_s]
+    v_s, v_p, v_w, v_g = v_s[near], v_p[near], v_w[near], v_g[near]
+    gain = 1023 - np.minimum(v_g, 1023)
+    if prep.n_seekers < 1 << 21 and prep.n_positions < 1 << 25:
+        # one int64 key per arc (seeker, gain, position, score): a plain sort of millions of
+        # keys is several times faster than a stable argsort or lexsort
+        key = v_s.astype(np.int64) << 42
+        key |= gain << 32
+        key |= v_p.astype(np.int64) << 7
+        key |= v_w
+        key.sort()
+        v_s = (key >> 42).astype(np.int32)
+        v_p = ((key >> 7) & 0x1FFFFFF).astype(np.int32)
+        v_w = (key & 0x7F).astype(np.uint8)
+    else:
+        order = np.lexsort((v_p, gain, v_s))
+        v_s, v_p, v_w = v_s[order], v_p[order], v_w[order]
+    heads = np.flatnonzero(np.diff(v_s, prepend=-1))
+    first = np.repeat(heads, np.diff(heads, append=len(v_s)))
+    pick = np.arange(len(v_s)) - first < REFINE_PER_SEEKER
     return v_s[pick], v_p[pick], v_w[pick]
 
 
@@ -733,36 +781,24 @@ def _assignments(
     sel_s: I32,
     sel_p: I32,
     sel_w: U8,
-    sel_added: npt.NDArray[np.bool_],
+    sel_arc: I64,
 ) -> tuple[Assignment, ...]:
-    """Explain every assignment, with each seeker's next-best alternatives."""
+    """Explain every assignment, with each seeker's next-best alternatives.
+
+    `sel_arc` is the index in `arcs` of each selected pair, or -1 for an arc priced back in
+    after pruning (those are explained pair by pair with `evaluate`, the same numbers).
+    """
     instance = prep.instance
-    # each seeker's arcs are contiguous (see CandidateTable); find each seeker's run
-    begin = np.zeros(prep.n_seekers, dtype=np.int64)
-    end = np.zeros(prep.n_seekers, dtype=np.int64)
-    if len(arcs.seeker):
-        cuts = np.flatnonzero(np.diff(arcs.seeker)) + 1
-        heads = np.concatenate([[0], cuts])
-        begin[arcs.seeker[heads]] = heads
-        end[arcs.seeker[heads]] = np.concatenate([cuts, [len(arcs.seeker)]])
+    runs = explanations.seeker_runs(prep.n_seekers, arcs.seeker)
+    all_s = np.concatenate([pin_s, sel_s.astype(np.int64)])
+    all_p = np.concatenate([pin_p, sel_p.astype(np.int64)])
+    picks = explanations.alternatives(
+        runs, arcs.position, arcs.score, all_s, all_p, ALTERNATIVES
+    )
+    position_ids = [p.id for p in prep.positions]
+    alternatives = [tuple(Alternative(position_ids[q], w) for q, w in row) for row in picks]
     out: list[Assignment] = []
-
-    def span(s: int) -> tuple[int, int]:
-        return int(begin[s]), int(end[s])
-
-    def alternatives(s: int, p: int) -> tuple[Alternative, ...]:
-        lo, hi = span(s)
-        pos = arcs.position[lo:hi]
-        sc = arcs.score[lo:hi].astype(np.int64)
-        order = np.lexsort((pos, -sc))
-        picks = [(int(pos[k]), int(sc[k])) for k in order[: ALTERNATIVES + 1] if int(pos[k]) != p]
-        return tuple(Alternative(prep.positions[q].id, w) for q, w in picks[:ALTERNATIVES])
-
-    def arc_index(s: int, p: int) -> int:
-        lo, hi = span(s)
-        return lo + int(np.flatnonzero(arcs.position[lo:hi] == p)[0])
-
-    for s, p in zip(pin_s.tolist(), pin_p.tolist(), strict=True):
+    for k, (s, p) in enumerate(zip(pin_s.tolist(), pin_p.tolist(), strict=True)):
         seeker, position = prep.seekers[s], prep.positions[p]
         report = evaluate(instance, prep.table, seeker, position)
         broken = report.violations
@@ -778,28 +814,35 @@ def _assignments(
                 report.unknowns,
                 report.near_limits,
                 broken,
-                alternatives(s, p),
+                alternatives[k],
             )
         )
-    for s, p, w, added in zip(
-        sel_s.tolist(), sel_p.tolist(), sel_w.tolist(), sel_added.tolist(), strict=True
+    s64, p64 = sel_s.astype(np.int64), sel_p.astype(np.int64)
+    unknowns = explanations.unknowns(prep, s64, p64)
+    near = explanations.near_limits(prep, s64, p64)
+    scored = sel_arc >= 0
+    points = explanations.components(arcs.components[:, sel_arc[scored]])
+    points.reverse()  # popped in order below
+    offset = len(pin_s)
+    for k, (s, p, w, added) in enumerate(
+        zip(sel_s.tolist(), sel_p.tolist(), sel_w.tolist(), (~scored).tolist(), strict=True)
     ):
         if added:  # priced back in after pruning: explained pair by pair
             report = evaluate(instance, prep.table, prep.seekers[s], prep.positions[p])
             components = dict(report.components)
         else:
-            components = _components(arcs.components[:, arc_index(s, p)])
+            components = points.pop()
         out.append(
             Assignment(
                 prep.seekers[s].id,
-                prep.positions[p].id,
+                position_ids[p],
                 int(w),
                 False,
                 components,
-                _unknowns(prep, s, p),
-                _near_limits(prep, s, p),
+                unknowns[k],
+                near[k],
                 (),
-                alternatives(s, p),
+                alternatives[offset + k],
             )
         )
     return tuple(sorted(out, key=lambda a: a.seeker))
@@ -809,26 +852,31 @@ def _unassigned(prep: Prepared, funnel: Funnel, placed: set[str]) -> tuple[Unass
     """Say in plain words why each seeker without a position has none."""
     out: list[Unassigned] = []
     min_score = prep.instance.min_score
-    for i, seeker in enumerate(prep.seekers):
+    for seeker, reachable, eligible, scored in zip(
+        prep.seekers,
+        funnel.reachable.tolist(),
+        funnel.eligible.tolist(),
+        funnel.scored.tolist(),
+        strict=True,
+    ):
         if seeker.id in placed:
             continue
-        if funnel.reachable[i] == 0:
+        if reachable == 0:
             code = "no_reachable_position"
             reason = "no open position matches their work modes, region and weekly hours"
-        elif funnel.eligible[i] == 0:
+        elif eligible == 0:
             code = "no_eligible_position"
             reason = (
                 "no position within their work modes, region and hours offers the "
                 "accommodations they need with demands their functioning allows"
             )
-        elif funnel.scored[i] == 0:
+        elif scored == 0:
             code = "below_min_score"
             reason = f"no eligible position scores at least the minimum of {min_score}"
         else:
             code = "positions_taken"
-            count = int(funnel.scored[i])
             reason = (
-                f"their {count} candidate position{'s' if count != 1 else ''} went to "
+                f"their {scored} candidate position{'s' if scored != 1 else ''} went to "
                 "matches that score more in total"
             )
         out.append(Unassigned(seeker.id, reason, code))

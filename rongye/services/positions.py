@@ -220,12 +220,11 @@ def waiting_counts(session: Session, position_ids: list[int]) -> dict[int, int]:
     """Return position id -> people who accepted and await the employer's answer (if any)."""
     if not position_ids:
         return {}
-    rows = session.execute(
+    return dict(session.execute(
         select(MatchProposal.position_id, func.count(func.distinct(MatchProposal.seeker_id)))
         .where(MatchProposal.position_id.in_(position_ids), MatchProposal.status == "accepted")
         .group_by(MatchProposal.position_id)
-    )
-    return {position_id: n for position_id, n in rows}
+    ).tuples().all())
 
 
 def applicants(session: Session, position: Position) -> list[Applicant]:

@@ -306,7 +306,7 @@ def test_applicants_show_name_only_with_consent_and_nothing_sensitive(
     # The dashboard says how many accepted people wait for the employer's answer.
     dashboard = employer.get("/employer/", headers={"Accept-Language": "en"})
     assert "People waiting for your answer" in dashboard.get_data(as_text=True)
-    assert f'#applicants-heading"><strong>2</strong>' in dashboard.get_data(as_text=True)
+    assert '#applicants-heading"><strong>2</strong>' in dashboard.get_data(as_text=True)
 
 
 # -- Bad input ------------------------------------------------------------------------------
