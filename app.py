@@ -39,7 +39,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from rongye.services import outcome_facts
+
     db.init_app(app)
+    # The outcome facts follow every ORM write in its own transaction (no stale dashboard).
+    outcome_facts.keep_current()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

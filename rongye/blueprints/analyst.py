@@ -125,7 +125,8 @@ def read_filters(form_class: type[OutcomeFilterForm]) -> tuple[Any, ind.Filters 
 PERCENT, INT = "percent", "int"
 
 
-def retention_table(session: Session, f: ind.Filters) -> Table:
+def retention_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     result = ind.retention(session, f, (*ind.RETENTION_DAYS, *ind.CURVE_DAYS))
     rows = [
         {"day": day_label(day), "at_risk": result.points[day][1], "retained": result.points[day][0]}
@@ -147,7 +148,8 @@ def retention_table(session: Session, f: ind.Filters) -> Table:
     return table
 
 
-def headline_table(session: Session, f: ind.Filters) -> Table:
+def headline_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     h = ind.headline(session, f)
     return Table(
         "placements",
@@ -166,7 +168,8 @@ def headline_table(session: Session, f: ind.Filters) -> Table:
     )
 
 
-def completion_table(session: Session, f: ind.Filters) -> Table:
+def completion_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     rows = [{"day": day_label(d), "due": due, "done": done, "rate": done / due if due else None}
             for d, due, done in ind.completion(session, f)]
     return Table(
@@ -194,7 +197,8 @@ def _sum_total(rows: list[dict[str, Any]], keys: tuple[str, ...], rate: str | No
     return total
 
 
-def earnings_table(session: Session, f: ind.Filters) -> Table:
+def earnings_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     return Table(
         "earnings",
         _l("Monthly earnings of people in work (yuan)"),
@@ -205,12 +209,13 @@ def earnings_table(session: Session, f: ind.Filters) -> Table:
             Column("mean", _l("Mean"), "derived", "money", depends=("people",)),
         ],
         [{"day": day_label(r.day), "people": r.people, "median": r.median, "mean": r.mean}
-         for r in ind.earnings(session, f)],
+         for r in ind.earnings(session, f, c)],
         n_key="people",
     )
 
 
-def volatility_table(session: Session, f: ind.Filters) -> Table:
+def volatility_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     v = ind.earnings_volatility(session, f)
     return Table(
         "volatility",
@@ -230,7 +235,8 @@ def volatility_table(session: Session, f: ind.Filters) -> Table:
     )
 
 
-def months_table(session: Session, f: ind.Filters) -> Table:
+def months_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     m = ind.months_employed(session, f)
     return Table(
         "months_employed",
@@ -247,12 +253,13 @@ def months_table(session: Session, f: ind.Filters) -> Table:
     )
 
 
-def net_income_table(session: Session, f: ind.Filters) -> Table:
+def net_income_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     rows = [
         {"day": day_label(r.day), "people": r.people, "change": r.mean_change,
          "better": r.better_off, "worse": r.worse_off,
          "better_share": r.better_off / r.people if r.people else None}
-        for r in ind.net_income(session, f)
+        for r in ind.net_income(session, f, c)
     ]
     return Table(
         "net_income",
@@ -292,23 +299,26 @@ def change_table(key: str, title: Any, rows: list[ind.ChangeRow], *, mean_label:
     )
 
 
-def wellbeing_table(session: Session, f: ind.Filters) -> Table:
+def wellbeing_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     return change_table(
-        "wellbeing", _l("Well-being (WHO-5, 0 to 100)"), ind.wellbeing(session, f),
+        "wellbeing", _l("Well-being (WHO-5, 0 to 100)"), ind.wellbeing(session, f, c),
         mean_label=_l("Mean score"), low_label=_l("Poor well-being (under 52)"), fmt="number",
     )
 
 
-def participation_table(session: Session, f: ind.Filters) -> Table:
+def participation_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     return change_table(
         "participation",
         _l("Social activities (0 never to 4 several times a week)"),
-        ind.participation(session, f),
+        ind.participation(session, f, c),
         mean_label=_l("Mean level"), low_label=_l("Never in the past month"), fmt="number",
     )
 
 
-def community_table(session: Session, f: ind.Filters) -> Table:
+def community_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     return Table(
         "community",
         _l("Took part in a community or group event in the past month"),
@@ -320,12 +330,13 @@ def community_table(session: Session, f: ind.Filters) -> Table:
                    depends=("people", "yes")),
         ],
         [{"day": day_label(d), "people": n, "yes": y, "share": y / n if n else None}
-         for d, n, y in ind.community_events(session, f)],
+         for d, n, y in ind.community_events(session, f, c)],
         n_key="people",
     )
 
 
-def benefits_table(session: Session, f: ind.Filters) -> Table:
+def benefits_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     b = ind.benefits(session, f)
     return Table(
         "benefits",
@@ -350,7 +361,8 @@ def benefits_table(session: Session, f: ind.Filters) -> Table:
     )
 
 
-def exits_table(session: Session, f: ind.Filters) -> Table:
+def exits_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     counts = ind.exits_by_cause(session, f)
     order = [*labels.EXIT_CAUSES, ind.UNKNOWN]
     rows = [
@@ -366,7 +378,8 @@ def exits_table(session: Session, f: ind.Filters) -> Table:
     )
 
 
-def reemployment_table(session: Session, f: ind.Filters) -> Table:
+def reemployment_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     r = ind.reemployment_after_automation(session, f)
     return Table(
         "reemployment",
@@ -383,7 +396,8 @@ def reemployment_table(session: Session, f: ind.Filters) -> Table:
     )
 
 
-def overrides_table(session: Session, f: ind.Filters) -> Table:
+def overrides_table(c: ind.Cohort) -> Table:
+    session, f = c.session, c.filters
     o = ind.overrides(session, f)
     return Table(
         "overrides",
@@ -459,7 +473,7 @@ def groups_table(session: Session, f: ind.Filters, dimension: str) -> Table:
     return table
 
 
-TableBuilder = Callable[[Session, ind.Filters], Table]
+TableBuilder = Callable[[ind.Cohort], Table]
 PAGES: dict[str, tuple[TableBuilder, ...]] = {
     "dashboard": (headline_table, retention_table, completion_table),
     "outcomes": (months_table, earnings_table, volatility_table, net_income_table,
@@ -566,8 +580,9 @@ def render_page(page: str, template: str, form: Any, filters: ind.Filters | None
                 **context: Any) -> ResponseReturnValue:
     tables: list[Published] = []
     if filters is not None:
+        cohort = ind.Cohort(db.session, filters)  # the tables of a page share its passes
         for builder in PAGES.get(page, ()):
-            table = builder(db.session, filters)
+            table = builder(cohort)
             published = publish(table, threshold())
             published.summary = summarise(published)
             if "curve" in table.extra:
@@ -686,7 +701,7 @@ def export(table: str, fmt: str) -> ResponseReturnValue:
     if table == "groups":
         raw = groups_table(db.session, filters, form.breakdown.data or "disability_category")
     else:
-        raw = BUILDERS[table](db.session, filters)
+        raw = BUILDERS[table](ind.Cohort(db.session, filters))
     published = publish(raw, threshold())
     ind.record_export(db.session, current_user, table, fmt, request.args.to_dict())
     header = [str(c.label) for c in published.columns]

@@ -4,7 +4,7 @@ from rongye.models.accounts import ORGANISATION_KINDS, ROLES, STAFF_ROLES, Accou
 from rongye.models.base import Base
 from rongye.models.intake import ExtraQuestion, ImportBatch
 from rongye.models.matching_runs import MatchDecision, MatchProposal, MatchRun, WeightsVersion
-from rongye.models.outcomes import FollowUp, Placement
+from rongye.models.outcomes import FollowUp, FollowUpFact, OutcomeFact, Placement
 from rongye.models.profiles import Accommodation, Position, SeekerProfile
 from rongye.models.records import CONSENT_PURPOSES, AuditEvent, ConsentEvent
 
@@ -20,11 +20,13 @@ __all__ = [
     "ConsentEvent",
     "ExtraQuestion",
     "FollowUp",
+    "FollowUpFact",
     "ImportBatch",
     "MatchDecision",
     "MatchProposal",
     "MatchRun",
     "Organisation",
+    "OutcomeFact",
     "Placement",
     "Position",
     "SeekerProfile",

@@ -27,7 +27,7 @@ from rongye.models import (
     SeekerProfile,
 )
 from rongye.models.outcomes import BENEFIT_STATUSES, EXIT_CAUSES
-from rongye.services import audit
+from rongye.services import audit, outcome_facts
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +63,6 @@ def validate_schedule(days: Iterable[int]) -> list[int]:
     if not clean or clean[0] < 1 or clean[-1] > MAX_YEARS * YEAR:
         raise ValueError("a schedule needs days between 1 and 3650")
     return clean
-
-
-def set_schedule(
-    session: Session, actor: Account, organisation: Organisation, days: Iterable[int] | None
-) -> None:
-    """Set an organisation's follow-up days (None: the default schedule) and audit it."""
-    organisation.follow_up_days = None if days is None else validate_schedule(days)
-    audit.record(session, actor, "followup.schedule", organisation,
-                 days=organisation.follow_up_days)
-    session.commit()
 
 
 def _schedules(session: Session, agency_ids: set[int | None]) -> dict[int | None, list[int] | None]:
@@ -118,6 +108,9 @@ def schedule(
                 })
     if rows:
         session.execute(insert(FollowUp), rows)
+        # A Core insert passes the ORM flush by: bring the outcome facts along ourselves.
+        outcome_facts.refresh(session.connection(),
+                              placement_ids={int(row["placement_id"]) for row in rows})
     return len(rows)
 
 
@@ -137,6 +130,47 @@ def schedule_for_agency(
     audit.record(session, actor, "followup.schedule_due", None, agency_id=agency_id, added=added)
     session.commit()
     log.info("%d follow-ups scheduled for agency %s by %r", added, agency_id, actor)
+    return added
+
+
+#: Placements per batch of the daily run (bounded memory, however many placements there are).
+SCHEDULE_BATCH = 2000
+
+
+def schedule_all(session: Session, today: dt.date) -> dict[int | None, int]:
+    """Create every follow-up now due, for the placements of every organisation; commit.
+
+    The daily run (`flask followups schedule`, from cron). Idempotent: run twice the same day,
+    the second run adds nothing. Returns agency id -> follow-ups added (None: placements with
+    no agency, on the default schedule); audits one row per agency that got any.
+    """
+    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    agency_ids = set(session.scalars(select(Placement.agency_id).distinct()))
+    schedules = _schedules(session, agency_ids)
+    added: dict[int | None, int] = {}
+    for agency_id in sorted(agency_ids, key=lambda a: (a is None, a or 0)):
+        first = min(schedule_days(schedules.get(agency_id), 10**6))
+        ready = Placement.start_date <= horizon - dt.timedelta(days=first)
+        owner = (Placement.agency_id.is_(None) if agency_id is None
+                 else Placement.agency_id == agency_id)
+        after = 0
+        count = 0
+        while True:  # keyset batches: each commits, so a long run holds no long transaction
+            batch = list(session.scalars(
+                select(Placement).where(owner, ready, Placement.id > after)
+                .order_by(Placement.id).limit(SCHEDULE_BATCH)
+            ))
+            if not batch:
+                break
+            count += schedule(session, batch, today)
+            after = batch[-1].id
+            session.commit()
+        if count:
+            audit.record(session, None, "followup.schedule_due", None, agency_id=agency_id,
+                         added=count, automatic=True)
+            session.commit()
+            log.info("%d follow-ups scheduled for agency %s by the daily run", count, agency_id)
+        added[agency_id] = count
     return added
 
 

@@ -2,7 +2,14 @@
 
 Every function takes the session and a `Filters` and returns aggregates only: counts, sums,
 means, distributions of values. No function returns a row per person. The same queries run on
-SQLite and PostgreSQL; the one dialect difference (days between two dates) is `days_between`.
+SQLite and PostgreSQL; the dialect differences are `days_between` and `median`.
+
+They read the outcome facts (`outcome_fact`, one row per placement, and `follow_up_fact`, one
+per follow-up; rongye.services.outcome_facts keeps them current in every write's transaction),
+where what each indicator needs of a placement is already reduced. What depends on the day of
+reading (censoring, "at least a year ago", days without income until today) is worked out here
+from the dates. The tables by follow-up day share one pass over `follow_up_fact` per
+`Cohort`.
 
 Who is counted: placements whose job-seeker's latest "anonymous outcome research" consent is a
 grant (withdrawing it takes them out of every figure), that started on or before `today`, and
@@ -14,6 +21,7 @@ keep it in step with this module.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,6 +34,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    event,
     exists,
     extract,
     func,
@@ -33,6 +42,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement, Select, Subquery
@@ -41,11 +51,11 @@ from sqlalchemy.sql.functions import FunctionElement
 from rongye.models import (
     Account,
     ConsentEvent,
-    FollowUp,
+    FollowUpFact,
     MatchDecision,
     MatchProposal,
     MatchRun,
-    Placement,
+    OutcomeFact,
     Position,
     SeekerProfile,
 )
@@ -90,6 +100,52 @@ def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) ->
     return f"({later} - {earlier})"
 
 
+class median(FunctionElement[float]):
+    """The median of a column, an aggregate: (lower + upper middle value) / 2, NULLs ignored.
+
+    PostgreSQL: percentile_cont(0.5). SQLite has no percentile function: `MedianAggregate`
+    is added to each of its connections as median().
+    """
+
+    type = Float()
+    inherit_cache = True
+    name = "median"
+
+
+@compiles(median)
+def _median_sqlite(element: median, compiler: Any, **kw: Any) -> str:
+    return f"median({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(median, "postgresql")
+def _median_postgresql(element: median, compiler: Any, **kw: Any) -> str:
+    return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {compiler.process(element.clauses, **kw)})"
+
+
+class MedianAggregate:
+    """SQLite's median(): keeps the values of a group, sorts them once at the end."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        values = sorted(self.values)
+        if not values:
+            return None
+        n = len(values)
+        return (values[(n - 1) // 2] + values[n // 2]) / 2
+
+
+@event.listens_for(Engine, "connect")
+def _add_median_to_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_aggregate("median", 1, MedianAggregate)
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Which placements are counted. `start_from`/`start_to` bound the cohort (inclusive)."""
@@ -132,53 +188,39 @@ def research_consented() -> Select[tuple[int]]:
 
 
 def placements(f: Filters) -> Subquery:
-    """Return the subquery of counted placements, one row each, with what indicators need.
+    """Return the subquery of counted placements' facts, one row each (`id`: the placement).
 
     `duration` is the days observed: to the end for ended placements (`event` 1), to today for
     running ones (`event` 0: censored, too recent to know how long they will last).
     """
     today = _today(f)
-    ended = and_(Placement.end_date.is_not(None), Placement.end_date <= today)
+    fact = OutcomeFact
+    ended = and_(fact.end_date.is_not(None), fact.end_date <= today)
     query = (
         select(
-            Placement.id,
-            Placement.seeker_id,
-            Placement.start_date,
-            Placement.end_date,
-            Placement.exit_cause,
-            Placement.income_before,
-            SeekerProfile.region,
-            SeekerProfile.gender,
-            SeekerProfile.disability_category,
-            SeekerProfile.disability_grade,
-            SeekerProfile.birth_year,
-            SeekerProfile.dibao_monthly,
-            SeekerProfile.disability_allowance_monthly,
-            Position.work_type,
+            fact.placement_id.label("id"),
+            *(c for c in fact.__table__.c if c.key != "placement_id"),
             case(
-                (ended, days_between(Placement.end_date, Placement.start_date)),
-                else_=days_between(today, Placement.start_date),
+                (ended, days_between(fact.end_date, fact.start_date)),
+                else_=days_between(today, fact.start_date),
             ).label("duration"),
             case((ended, 1), else_=0).label("event"),
         )
-        .join(SeekerProfile, Placement.seeker_id == SeekerProfile.id)
-        .outerjoin(Position, Placement.position_id == Position.id)
-        .where(Placement.start_date <= today, Placement.seeker_id.in_(research_consented()))
+        .where(fact.start_date <= today, fact.research.is_(True))
     )
     if f.start_from is not None:
-        query = query.where(Placement.start_date >= f.start_from)
+        query = query.where(fact.start_date >= f.start_from)
     if f.start_to is not None:
-        query = query.where(Placement.start_date <= f.start_to)
-    if f.agency_id is not None:
-        query = query.where(Placement.agency_id == f.agency_id)
-    if f.region is not None:
-        query = query.where(SeekerProfile.region == f.region)
-    if f.work_type is not None:
-        query = query.where(Position.work_type == f.work_type)
-    if f.disability_category is not None:
-        query = query.where(SeekerProfile.disability_category == f.disability_category)
-    if f.gender is not None:
-        query = query.where(SeekerProfile.gender == f.gender)
+        query = query.where(fact.start_date <= f.start_to)
+    for column, value in (
+        (fact.agency_id, f.agency_id),
+        (fact.region, f.region),
+        (fact.work_type, f.work_type),
+        (fact.disability_category, f.disability_category),
+        (fact.gender, f.gender),
+    ):
+        if value is not None:
+            query = query.where(column == value)
     return query.subquery("counted")
 
 
@@ -294,7 +336,7 @@ def retention_by_group(
     return out
 
 
-# -- headline and follow-up completion ---------------------------------------------------
+# -- headline ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,15 +357,134 @@ def headline(session: Session, f: Filters) -> Headline:
     return Headline(total or 0, people or 0, (total or 0) - ended, ended)
 
 
+# -- figures by follow-up day: one pass shared by their tables -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """A measure at a follow-up day: its mean, and its change against the first answer."""
+
+    day: int
+    people: int
+    mean: float | None
+    mean_change: float | None
+    improved: int
+    worsened: int
+    low: int
+
+
+@dataclass(frozen=True, slots=True)
+class EarningsRow:
+    day: int
+    people: int
+    median: float | None
+    mean: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NetIncomeRow:
+    day: int
+    people: int
+    mean_change: float | None
+    better_off: int
+    worse_off: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    """Everything the tables by follow-up day show of one day, from one GROUP BY."""
+
+    day: int
+    earnings: int
+    earnings_sum: int
+    earnings_median: float | None
+    net: int
+    net_mean_change: float | None
+    better_off: int
+    worse_off: int
+    wellbeing: ChangeRow
+    social: ChangeRow
+    community: int
+    community_yes: int
+
+
+def _change_columns(value: Any, change: Any, meaningful: int, low_below: int
+                    ) -> list[ColumnElement[Any]]:
+    """Aggregates of a measure and of its change since each placement's first answer."""
+    return [
+        func.count(value),
+        func.avg(value * 1.0),
+        func.avg(change * 1.0),
+        func.count().filter(change >= meaningful),
+        func.count().filter(change <= -meaningful),
+        func.count().filter(value < low_below),
+        func.count(change),
+    ]
+
+
+def _change_row(day: int, values: Sequence[Any]) -> ChangeRow:
+    people, mean, change_mean, up, down, low, later = values
+    return ChangeRow(day, int(people), mean, change_mean if later else None, int(up or 0),
+                     int(down or 0), int(low or 0))
+
+
+class Cohort:
+    """The counted placements of one `Filters`; what several tables read is computed once.
+
+    The analyst views build one per request and hand it to every table of the page.
+    """
+
+    def __init__(self, session: Session, filters: Filters) -> None:
+        self.session = session
+        self.filters = filters
+        self._by_day: dict[int, DayFigures] | None = None
+
+    def by_day(self) -> dict[int, DayFigures]:
+        """Return the figures of every follow-up day, in one pass over `follow_up_fact`."""
+        if self._by_day is not None:
+            return self._by_day
+        f, day = self.filters, FollowUpFact
+        base = placements(f)
+        rows = self.session.execute(
+            select(
+                day.day_offset,
+                func.count(day.monthly_earnings),
+                func.sum(day.monthly_earnings),
+                median(day.monthly_earnings),
+                func.count(day.net_change),
+                func.avg(day.net_change * 1.0),
+                func.count().filter(day.net_change > 0),
+                func.count().filter(day.net_change < 0),
+                *_change_columns(day.who5, day.who5_change, WHO5_MEANINGFUL, WHO5_POOR),
+                *_change_columns(day.social, day.social_change, 1, 1),
+                func.count(day.community),
+                func.count().filter(day.community.is_(True)),
+            )
+            .join(base, day.placement_id == base.c.id)
+            .group_by(day.day_offset)
+            .order_by(day.day_offset)
+        ).all()
+        figures = {}
+        for row in rows:
+            d = int(row[0])
+            figures[d] = DayFigures(
+                d, int(row[1]), int(row[2] or 0), row[3], int(row[4]), row[5], int(row[6]),
+                int(row[7]), _change_row(d, row[8:15]), _change_row(d, row[15:22]),
+                int(row[22]), int(row[23]),
+            )
+        self._by_day = figures
+        return figures
+
+
 def completion(session: Session, f: Filters) -> list[tuple[int, int, int]]:
     """Return (follow-up day, due so far, done) for the counted placements."""
-    base = placements(f)
+    base, day = placements(f), FollowUpFact
     rows = session.execute(
-        select(FollowUp.day_offset, func.count(), func.count(FollowUp.done_at))
-        .join(base, FollowUp.placement_id == base.c.id)
-        .where(FollowUp.due_date <= _today(f))
-        .group_by(FollowUp.day_offset)
-        .order_by(FollowUp.day_offset)
+        select(day.day_offset, func.count(), func.count().filter(day.done))
+        .join(base, day.placement_id == base.c.id)
+        .where(day.due_date <= _today(f))
+        .group_by(day.day_offset)
+        .order_by(day.day_offset)
     ).all()
     return [(int(d), int(due), int(done)) for d, due, done in rows]
 
@@ -341,27 +502,13 @@ def months_employed(session: Session, f: Filters) -> MonthsEmployed:
     """Return the mean months in work in the first year after the start.
 
     Only placements that started at least 365 days ago count. Every job of the same person
-    recorded as a placement in that year counts (this one and any later one); days in two jobs
-    at once count once, at most 365.
+    recorded as a placement in that year counts (this one and any other); days in two jobs at
+    once count once (`outcome_fact.first_year_days`).
     """
     base = placements(f)
-    other = aliased(Placement)
-    today = _today(f)
-    since = days_between(other.start_date, base.c.start_date)
-    until = days_between(func.coalesce(other.end_date, today), base.c.start_date)
-    low = case((since > 0, since), else_=0)
-    high = case((until < 365, until), else_=365)
-    overlap = case((high > low, high - low), else_=0)
-    per_placement = (
-        select(base.c.id, func.sum(overlap).label("days"))
-        .join(other, other.seeker_id == base.c.seeker_id)
-        .where(days_between(today, base.c.start_date) >= 365, since < 365, until > 0)
-        .group_by(base.c.id)
-        .subquery()
-    )
-    capped = case((per_placement.c.days > 365, 365), else_=per_placement.c.days)
     n, mean_days = session.execute(
-        select(func.count(), func.avg(cast(capped, Float)))
+        select(func.count(base.c.first_year_days), func.avg(base.c.first_year_days * 1.0))
+        .where(days_between(_today(f), base.c.start_date) >= 365)
     ).one()
     return MonthsEmployed(n or 0, None if mean_days is None else mean_days * 12 / 365)
 
@@ -386,40 +533,11 @@ def weighted_median(values: Iterable[tuple[float, int]]) -> float | None:
     return None  # pragma: no cover - the loop always returns
 
 
-@dataclass(frozen=True, slots=True)
-class EarningsRow:
-    day: int
-    people: int
-    median: float | None
-    mean: float | None
-
-
-def earnings(session: Session, f: Filters) -> list[EarningsRow]:
-    """Return monthly earnings of people in work, by follow-up day: count, median and mean.
-
-    The median comes from the distribution of earnings (value, count) aggregated in SQL.
-    """
-    base = placements(f)
-    rows = session.execute(
-        select(FollowUp.day_offset, FollowUp.monthly_earnings, func.count())
-        .join(base, FollowUp.placement_id == base.c.id)
-        .where(
-            FollowUp.done_at.is_not(None),
-            FollowUp.employed.is_(True),
-            FollowUp.monthly_earnings.is_not(None),
-        )
-        .group_by(FollowUp.day_offset, FollowUp.monthly_earnings)
-    ).all()
-    by_day: dict[int, list[tuple[float, int]]] = {}
-    for day, value, count in rows:
-        by_day.setdefault(int(day), []).append((float(value), int(count)))
-    out = []
-    for day in sorted(by_day):
-        values = by_day[day]
-        people = sum(c for _, c in values)
-        mean = sum(v * c for v, c in values) / people if people else None
-        out.append(EarningsRow(day, people, weighted_median(values), mean))
-    return out
+def earnings(session: Session, f: Filters, cohort: Cohort | None = None) -> list[EarningsRow]:
+    """Return monthly earnings of people in work, by follow-up day: count, median and mean."""
+    days = (cohort or Cohort(session, f)).by_day().values()
+    return [EarningsRow(d.day, d.earnings, d.earnings_median, d.earnings_sum / d.earnings)
+            for d in days if d.earnings]
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,178 +554,54 @@ def earnings_volatility(session: Session, f: Filters) -> Volatility:
     |this - previous| / previous, and how many pairs fell by more than 20 %.
     """
     base = placements(f)
-    previous = func.lag(FollowUp.monthly_earnings).over(
-        partition_by=FollowUp.placement_id, order_by=FollowUp.day_offset
-    )
-    series = (
-        select(FollowUp.monthly_earnings.label("now"), previous.label("before"))
-        .join(base, FollowUp.placement_id == base.c.id)
-        .where(
-            FollowUp.done_at.is_not(None),
-            FollowUp.employed.is_(True),
-            FollowUp.monthly_earnings.is_not(None),
-        )
-        .subquery()
-    )
-    change = func.abs(series.c.now - series.c.before) * 1.0 / series.c.before
-    pairs, mean, drops = session.execute(
-        select(
-            func.count(),
-            func.avg(change),
-            func.sum(case((series.c.now < series.c.before * 0.8, 1), else_=0)),
-        ).where(series.c.before > 0)
+    pairs, total, drops = session.execute(
+        select(func.sum(base.c.volatility_pairs), func.sum(base.c.volatility_sum),
+               func.sum(base.c.volatility_drops))
     ).one()
-    return Volatility(pairs or 0, mean, int(drops or 0))
+    pairs = int(pairs or 0)
+    return Volatility(pairs, total / pairs if pairs else None, int(drops or 0))
 
 
-@dataclass(frozen=True, slots=True)
-class NetIncomeRow:
-    day: int
-    people: int
-    mean_change: float | None
-    better_off: int
-    worse_off: int
-
-
-def net_income(session: Session, f: Filters) -> list[NetIncomeRow]:
+def net_income(session: Session, f: Filters, cohort: Cohort | None = None
+               ) -> list[NetIncomeRow]:
     """Return net monthly income at each follow-up against before the job, by day.
 
     After = earnings + minimum living allowance if still or again received + disability
     allowances; before = the placement's recorded income before the job.
     """
-    base = placements(f)
-    dibao = case(
-        (FollowUp.benefits_status.in_(("kept", "restored")),
-         func.coalesce(base.c.dibao_monthly, 0)),
-        else_=0,
-    )
-    after = (func.coalesce(FollowUp.monthly_earnings, 0) + dibao
-             + func.coalesce(base.c.disability_allowance_monthly, 0))
-    change = after - base.c.income_before
-    rows = session.execute(
-        select(
-            FollowUp.day_offset,
-            func.count(),
-            func.avg(change * 1.0),
-            func.sum(case((change > 0, 1), else_=0)),
-            func.sum(case((change < 0, 1), else_=0)),
-        )
-        .join(base, FollowUp.placement_id == base.c.id)
-        .where(
-            FollowUp.done_at.is_not(None),
-            FollowUp.employed.is_not(None),
-            base.c.income_before.is_not(None),
-        )
-        .group_by(FollowUp.day_offset)
-        .order_by(FollowUp.day_offset)
-    ).all()
-    return [NetIncomeRow(int(d), n, m, int(b or 0), int(w or 0)) for d, n, m, b, w in rows]
+    days = (cohort or Cohort(session, f)).by_day().values()
+    return [NetIncomeRow(d.day, d.net, d.net_mean_change, d.better_off, d.worse_off)
+            for d in days if d.net]
 
 
 # -- well-being and participation ------------------------------------------------------------
 
 
-def _who5_score(row: Any) -> ColumnElement[int]:
-    return (row.who5_1 + row.who5_2 + row.who5_3 + row.who5_4 + row.who5_5) * 4
-
-
-def _who5_complete(row: Any) -> ColumnElement[bool]:
-    return and_(*(getattr(row, f"who5_{i}").is_not(None) for i in range(1, 6)))
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    """A measure at a follow-up day: its mean, and its change against the first answer."""
-
-    day: int
-    people: int
-    mean: float | None
-    mean_change: float | None
-    improved: int
-    worsened: int
-    low: int
-
-
-def wellbeing(session: Session, f: Filters) -> list[ChangeRow]:
+def wellbeing(session: Session, f: Filters, cohort: Cohort | None = None) -> list[ChangeRow]:
     """Return WHO-5 (0-100) by follow-up day, and its change against the first answer.
 
     The first follow-up with all five items answered is each placement's baseline; its row
     has no change. `improved`/`worsened`: changes of at least 10 points; `low`: under 52.
     """
-    return _change_by_day(session, f, _who5_complete, _who5_score, WHO5_MEANINGFUL, WHO5_POOR)
+    days = (cohort or Cohort(session, f)).by_day().values()
+    return [d.wellbeing for d in days if d.wellbeing.people]
 
 
-def _social(row: Any) -> ColumnElement[int]:
-    return row.participation["social_activities"].as_integer()
-
-
-def participation(session: Session, f: Filters) -> list[ChangeRow]:
+def participation(session: Session, f: Filters, cohort: Cohort | None = None
+                  ) -> list[ChangeRow]:
     """Return social activity (0 never .. 4 several times a week) by day, and its change.
 
     `improved`/`worsened`: a change of at least one step; `low`: never (0) in the past month.
     """
-    return _change_by_day(
-        session, f, lambda row: _social(row).is_not(None), _social, 1, 1
-    )
+    days = (cohort or Cohort(session, f)).by_day().values()
+    return [d.social for d in days if d.social.people]
 
 
-def community_events(session: Session, f: Filters) -> list[tuple[int, int, int]]:
+def community_events(session: Session, f: Filters, cohort: Cohort | None = None
+                     ) -> list[tuple[int, int, int]]:
     """Return (day, people who answered, people who took part in a community event)."""
-    base = placements(f)
-    took_part = FollowUp.participation["community_events"].as_boolean()
-    rows = session.execute(
-        select(
-            FollowUp.day_offset,
-            func.count(),
-            func.sum(case((took_part.is_(True), 1), else_=0)),
-        )
-        .join(base, FollowUp.placement_id == base.c.id)
-        .where(FollowUp.done_at.is_not(None), took_part.is_not(None))
-        .group_by(FollowUp.day_offset)
-        .order_by(FollowUp.day_offset)
-    ).all()
-    return [(int(d), int(n), int(y or 0)) for d, n, y in rows]
-
-
-def _change_by_day(
-    session: Session, f: Filters, complete: Any, score: Any, meaningful: int, low_below: int
-) -> list[ChangeRow]:
-    base = placements(f)
-    first = (
-        select(FollowUp.placement_id, func.min(FollowUp.day_offset).label("day"))
-        .join(base, FollowUp.placement_id == base.c.id)
-        .where(FollowUp.done_at.is_not(None), complete(FollowUp))
-        .group_by(FollowUp.placement_id)
-        .subquery()
-    )
-    baseline = aliased(FollowUp)
-    change = score(FollowUp) - score(baseline)
-    is_later = FollowUp.day_offset > first.c.day
-    rows = session.execute(
-        select(
-            FollowUp.day_offset,
-            func.count(),
-            func.avg(score(FollowUp) * 1.0),
-            func.avg(case((is_later, change * 1.0))),
-            func.sum(case((and_(is_later, change >= meaningful), 1), else_=0)),
-            func.sum(case((and_(is_later, change <= -meaningful), 1), else_=0)),
-            func.sum(case((score(FollowUp) < low_below, 1), else_=0)),
-            func.sum(case((is_later, 1), else_=0)),
-        )
-        .join(first, FollowUp.placement_id == first.c.placement_id)
-        .join(
-            baseline,
-            and_(baseline.placement_id == first.c.placement_id, baseline.day_offset == first.c.day),
-        )
-        .where(FollowUp.done_at.is_not(None), complete(FollowUp))
-        .group_by(FollowUp.day_offset)
-        .order_by(FollowUp.day_offset)
-    ).all()
-    return [
-        ChangeRow(int(d), int(n), mean, change_mean if later else None, int(up or 0),
-                  int(down or 0), int(low or 0))
-        for d, n, mean, change_mean, up, down, low, later in rows
-    ]
+    days = (cohort or Cohort(session, f)).by_day().values()
+    return [(d.day, d.community, d.community_yes) for d in days if d.community]
 
 
 # -- benefits and exits --------------------------------------------------------------------
@@ -623,9 +617,6 @@ class Benefits:
     still_waiting: int
 
 
-LOSS_STATUSES = ("lost", "reapplied", "restored")
-
-
 def benefits(session: Session, f: Filters) -> Benefits:
     """Return minimum living allowance continuity for the counted placements.
 
@@ -636,62 +627,16 @@ def benefits(session: Session, f: Filters) -> Benefits:
     `long_gaps`: more than 180 days.
     """
     base = placements(f)
-    answered = (
+    gap = and_(base.c.allowance_lost.is_(True), base.c.event == 1)
+    days = days_between(func.coalesce(base.c.income_back_on, _today(f)), base.c.end_date)
+    with_allowance, losses, n, mean, long_gaps, waiting = session.execute(
         select(
-            FollowUp.placement_id,
-            func.max(case((FollowUp.benefits_status.in_(LOSS_STATUSES), 1), else_=0)).label(
-                "lost"
-            ),
-        )
-        .join(base, FollowUp.placement_id == base.c.id)
-        .where(FollowUp.benefits_status.is_not(None), FollowUp.benefits_status != "none")
-        .group_by(FollowUp.placement_id)
-        .subquery()
-    )
-    with_allowance, losses = session.execute(
-        select(func.count(), func.sum(answered.c.lost))
-    ).one()
-    today = _today(f)
-    restored_follow_up = aliased(FollowUp)
-    restored = (
-        select(func.min(restored_follow_up.benefits_date))
-        .where(
-            restored_follow_up.placement_id == base.c.id,
-            restored_follow_up.benefits_status == "restored",
-            restored_follow_up.benefits_date >= base.c.end_date,
-        )
-        .scalar_subquery()
-    )
-    later = aliased(Placement)
-    next_job = (
-        select(func.min(later.start_date))
-        .where(
-            later.seeker_id == base.c.seeker_id,
-            later.id != base.c.id,
-            later.start_date >= base.c.end_date,
-        )
-        .scalar_subquery()
-    )
-    gaps = (
-        select(base.c.end_date, restored.label("restored"), next_job.label("next_job"))
-        .join(answered, answered.c.placement_id == base.c.id)
-        .where(answered.c.lost == 1, base.c.event == 1)
-        .subquery()
-    )
-    first_back = case(
-        (and_(gaps.c.restored.is_not(None),
-              or_(gaps.c.next_job.is_(None), gaps.c.restored <= gaps.c.next_job)),
-         gaps.c.restored),
-        (gaps.c.next_job.is_not(None), gaps.c.next_job),
-        else_=None,
-    )
-    days = days_between(func.coalesce(first_back, today), gaps.c.end_date)
-    n, mean, long_gaps, waiting = session.execute(
-        select(
-            func.count(),
-            func.avg(days * 1.0),
-            func.sum(case((days > 180, 1), else_=0)),
-            func.sum(case((first_back.is_(None), 1), else_=0)),
+            func.count().filter(base.c.allowance_reported.is_(True)),
+            func.count().filter(base.c.allowance_lost.is_(True)),
+            func.count().filter(gap),
+            func.avg(days * 1.0).filter(gap),
+            func.count().filter(gap, days > 180),
+            func.count().filter(gap, base.c.income_back_on.is_(None)),
         )
     ).one()
     return Benefits(with_allowance or 0, int(losses or 0), n or 0, mean, int(long_gaps or 0),
@@ -720,18 +665,14 @@ def reemployment_after_automation(session: Session, f: Filters) -> Reemployment:
     A new job is another placement of the same person starting 0-90 days after the end.
     """
     base = placements(f)
-    later = aliased(Placement)
-    found = exists().where(
-        later.seeker_id == base.c.seeker_id,
-        later.id != base.c.id,
-        days_between(later.start_date, base.c.end_date).between(0, RE_EMPLOYMENT_DAYS),
+    exited = and_(
+        base.c.event == 1,
+        base.c.exit_cause == "automation",
+        days_between(_today(f), base.c.end_date) >= RE_EMPLOYMENT_DAYS,
     )
     exits, reemployed = session.execute(
-        select(func.count(), func.sum(case((found, 1), else_=0))).where(
-            base.c.event == 1,
-            base.c.exit_cause == "automation",
-            days_between(_today(f), base.c.end_date) >= RE_EMPLOYMENT_DAYS,
-        )
+        select(func.count().filter(exited),
+               func.count().filter(exited, base.c.reemployed_90.is_(True)))
     ).one()
     return Reemployment(exits or 0, int(reemployed or 0))
 
