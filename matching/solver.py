@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +41,7 @@ from matching.results import (
 )
 from matching.rules import evaluate
 from matching.scoring import (
+    Block,
     CandidateTable,
     Funnel,
     Prepared,
@@ -57,8 +59,12 @@ U8 = npt.NDArray[np.uint8]
 
 #: Instances with more seeker x position pairs than this are pruned before solving.
 PRUNE_ABOVE = 20_000 * 5_000
-#: Pruning keeps each seeker's best positions ...
-SEEKER_TOP = 20
+#: Pruning keeps each seeker's best positions by score minus the position's estimated price ...
+SEEKER_TOP = 10
+#: ... the price of a position being the score of its (PRICE_RANK x openings)-th best seeker,
+#: estimated from every PRICE_SAMPLE_EVERY-th seeker (scored first; its counts scaled up) ...
+PRICE_RANK = 3
+PRICE_SAMPLE_EVERY = 10
 #: ... and each position's best seekers, this many per opening (ties at the cut are kept).
 POSITION_TOP_PER_OPENING = 5
 #: Alternatives listed with each assignment.
@@ -70,6 +76,9 @@ CP_SAT_SECONDS = 60.0
 #: and how many such arcs each seeker may add per round.
 REFINE_ROUNDS = 1
 REFINE_PER_SEEKER = 5
+#: The refine round is skipped when the first solve is already proven within this fraction of
+#: the optimum (the every-seeker cover of the pruning bound, computed from the same duals).
+REFINE_SKIP_GAP = 0.005
 #: The pruning bound solves the cheapest dual cover exactly up to this many violating arcs.
 COVER_MAX_ARCS = 500_000
 #: Pruning raises each position's cut after this many more pairs were counted (not per block:
@@ -79,8 +88,12 @@ _THETA_EVERY = 2_000_000
 _POTENTIAL_ROUNDS = 200_000
 
 PRUNING_RULE = (
-    f"each seeker's {SEEKER_TOP} best positions and each position's "
-    f"{POSITION_TOP_PER_OPENING} x openings best seekers (ties at the cut kept)"
+    f"each seeker's {SEEKER_TOP} best positions by score minus the position's price "
+    f"(the score of its {PRICE_RANK} x openings-th best seeker, estimated on every "
+    f"{PRICE_SAMPLE_EVERY}th seeker) and each position's {POSITION_TOP_PER_OPENING} x openings "
+    f"best seekers by score (ties at the cut kept), then up to {REFINE_ROUNDS} pricing round of "
+    f"{REFINE_PER_SEEKER} arcs per seeker unless the first solve is proven within "
+    f"{REFINE_SKIP_GAP:.1%}"
 )
 
 
@@ -189,6 +202,12 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
     funnel = empty_funnel(prep.n_seekers)
     best_removed = np.full(prep.n_seekers, -1, dtype=np.int64)
     need = POSITION_TOP_PER_OPENING * prep.p_openings
+    sample = np.arange(0, prep.n_seekers, PRICE_SAMPLE_EVERY, dtype=np.int32)
+    rest = np.setdiff1d(np.arange(prep.n_seekers, dtype=np.int32), sample, assume_unique=True)
+    sampled = list(iter_blocks(prep, only=sample))
+    # a seeker ranks positions by score minus price: in this market (more seekers than
+    # openings) a raw-score ranking keeps arcs to positions far too contested to be had
+    price = _prices(prep, sampled)
     hist = np.zeros((m, 101), dtype=np.int64)
     theta = np.zeros(m, dtype=np.int64)  # a position keeps pairs scoring >= theta
     kept: list[tuple[I32, I32, U8, U8]] = []
@@ -196,22 +215,28 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
     removed: list[tuple[I32, I32, U8]] = []
     pool_size = 0
     total = 0
-    levels = np.arange(101, dtype=np.int64)
     counted = 0
-    for block in iter_blocks(prep):
+    sampled.reverse()  # popped in order below, so each sampled block is freed once pruned
+    for block in chain(_drain(sampled), iter_blocks(prep, only=rest)):
         record_block(funnel, block)
         total += len(block.score)
         if not len(block.score):
             continue
         nrows = len(block.rows)
         score = block.score.astype(np.int64)
-        row_hist = np.bincount(block.row * 101 + score, minlength=nrows * 101).reshape(nrows, 101)
-        ge = np.cumsum(row_hist[:, ::-1], axis=1)[:, ::-1]
+        reduced = score + (100 - price[block.position])  # 0..200
+        row_hist = np.bincount(block.row * 201 + reduced, minlength=nrows * 201)
+        ge = np.cumsum(row_hist.reshape(nrows, 201)[:, ::-1], axis=1)[:, ::-1]
+        del row_hist
         cut = _threshold(ge, np.full(nrows, SEEKER_TOP, dtype=np.int64))
-        by_seeker = score >= cut[block.row]
-        below = (row_hist > 0) & (levels[None, :] < cut[:, None])
-        best_removed[block.rows] = np.where(
-            below.any(axis=1), 100 - np.argmax(below[:, ::-1], axis=1), -1
+        by_seeker = reduced >= cut[block.row]
+        # a block lists its pairs seeker by seeker: the best removed score of each seeker
+        # is a maximum over its run
+        runs = np.bincount(block.row, minlength=nrows)
+        has = runs > 0
+        starts = (np.cumsum(runs) - runs)[has]
+        best_removed[block.rows[has]] = np.maximum.reduceat(
+            np.where(by_seeker, -1, score), starts
         )
         # the position side: only pairs at or above the running cut can still be in a top-k
         contender = score >= theta[block.position]
@@ -265,6 +290,26 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         best_removed=best_removed,
         removed=tuple(removed),
     )
+
+
+def _drain(blocks: list[Block]) -> Iterator[Block]:
+    """Yield blocks popped from the end of `blocks`, dropping the list's reference to each."""
+    while blocks:
+        yield blocks.pop()
+
+
+def _prices(prep: Prepared, blocks: list[Block]) -> I64:
+    """Estimate each position's price from sampled seekers' pairs: the score of its
+    (PRICE_RANK x openings)-th best seeker, counting each sampled pair PRICE_SAMPLE_EVERY times
+    (0 when it has fewer)."""
+    m = prep.n_positions
+    hist = np.zeros(m * 101, dtype=np.int64)
+    for block in blocks:
+        hist += np.bincount(
+            block.position.astype(np.int64) * 101 + block.score, minlength=m * 101
+        )
+    ge = np.cumsum(hist.reshape(m, 101)[:, ::-1], axis=1)[:, ::-1] * PRICE_SAMPLE_EVERY
+    return _threshold(ge, PRICE_RANK * prep.p_openings.astype(np.int64))
 
 
 def _filter_pool(
@@ -544,7 +589,10 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
             status = "infeasible_floors"
         elif pruning and net is not None:
             for _ in range(REFINE_ROUNDS):
-                more = _priced_arcs(prep, arcs, net, flows, left, in_flow, kept_arcs)
+                found = -int((net.costs[: net.n_pair_arcs] * flows[: net.n_pair_arcs]).sum())
+                more = _priced_arcs(
+                    prep, arcs, net, flows, left, in_flow, kept_arcs, REFINE_SKIP_GAP * found
+                )
                 if more is None or not len(more[0]):
                     break
                 arc_s = np.concatenate([arc_s, more[0]])
@@ -686,12 +734,22 @@ def _priced_arcs(
     left: I64,
     in_flow: npt.NDArray[np.bool_],
     kept: int,
+    enough: float,
 ) -> tuple[I32, I32, U8] | None:
-    """Pick removed arcs to add back: each seeker's `REFINE_PER_SEEKER` most violated ones."""
+    """Pick removed arcs to add back: each seeker's `REFINE_PER_SEEKER` most violated ones.
+
+    None when there is nothing worth adding: no potentials, or the pruning bound's every-seeker
+    cover (the same violations) already proves the network's optimum within `enough`.
+    """
     duals = _duals(prep, net, flows)
     if duals is None:
         return None
     v_s, v_p, v_w, v_g = _violations(prep, arcs, duals, left, _added_keys(prep, net, kept))
+    by_seeker = np.zeros(prep.n_seekers, dtype=np.int64)
+    np.maximum.at(by_seeker, v_s, v_g)
+    if int(by_seeker.sum()) <= enough:
+        return None
+    del by_seeker
     ok = in_flow[v_s]  # floors count the seekers of the network: add no new seeker
     v_s, v_p, v_w, v_g = v_s[ok], v_p[ok], v_w[ok], v_g[ok]
     if not len(v_s):

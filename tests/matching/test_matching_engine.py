@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matching_strategies import instances, oracle
@@ -161,3 +162,71 @@ def test_tight_pruning_still_bounds_the_loss_and_explains_added_arcs(
             report = rules.evaluate(instance, table, seekers[a.seeker], positions[a.position])
             assert dict(a.components) == report.components
             assert sum(a.components.values()) == a.score
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    instances(max_seekers=8, max_positions=4),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from([1, 2]),
+    st.booleans(),
+)
+def test_price_aware_pruning_bounds_the_loss_with_or_without_the_refine_round(
+    data: dict[str, Any], every: int, rank: int, skip_refine: bool
+) -> None:
+    from matching import solver
+
+    saved = (
+        solver.SEEKER_TOP,
+        solver.POSITION_TOP_PER_OPENING,
+        solver.PRICE_SAMPLE_EVERY,
+        solver.PRICE_RANK,
+        solver.REFINE_SKIP_GAP,
+    )
+    solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 1, 1
+    solver.PRICE_SAMPLE_EVERY, solver.PRICE_RANK = every, rank
+    # a huge gap skips the refine round: the bound must then hold for the first solve alone
+    solver.REFINE_SKIP_GAP = 1e9 if skip_refine else 0.0
+    try:
+        instance = parse_instance(data)
+        pruned = solve(instance, prune=True)
+    finally:
+        (
+            solver.SEEKER_TOP,
+            solver.POSITION_TOP_PER_OPENING,
+            solver.PRICE_SAMPLE_EVERY,
+            solver.PRICE_RANK,
+            solver.REFINE_SKIP_GAP,
+        ) = saved
+    exact = solve(instance, prune=False)
+    assert pruned.stats.pruned and "price" in pruned.stats.pruning_rule
+    if exact.status == "optimal" and pruned.status == "optimal":
+        assert pruned.objective <= exact.objective <= pruned.objective + pruned.stats.pruning_bound
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(max_seekers=8, max_positions=4), st.sampled_from([1, 2, 3]))
+def test_position_prices_are_the_scaled_sample_rank_scores(
+    data: dict[str, Any], every: int
+) -> None:
+    from matching import solver
+    from matching.scoring import iter_blocks
+
+    saved = solver.PRICE_SAMPLE_EVERY
+    solver.PRICE_SAMPLE_EVERY = every
+    try:
+        prep = prepare(parse_instance(data))
+        sample = np.arange(0, prep.n_seekers, every, dtype=np.int32)
+        blocks = list(iter_blocks(prep, only=sample))
+        price = solver._prices(prep, blocks)
+    finally:
+        solver.PRICE_SAMPLE_EVERY = saved
+    scores: list[list[int]] = [[] for _ in range(prep.n_positions)]
+    for block in blocks:
+        assert set(block.seeker.tolist()) <= set(sample.tolist())
+        for p, w in zip(block.position.tolist(), block.score.tolist(), strict=True):
+            scores[p].extend([w] * every)  # each sampled seeker stands for `every` seekers
+    for p, found in enumerate(price.tolist()):
+        rank = solver.PRICE_RANK * int(prep.p_openings[p])
+        ranked = sorted(scores[p], reverse=True)
+        assert found == (ranked[rank - 1] if len(ranked) >= rank else 0)
