@@ -14,9 +14,10 @@ from rongye import labels
 from rongye.access import check_all_views_declared, enforce_access
 from rongye.config import LANGUAGES, build_config
 from rongye.extensions import babel, csrf, db, limiter, login_manager, migrate
-from rongye.i18n import html_lang, select_locale, yuan
+from rongye.i18n import html_lang, local_time, select_locale, yuan
 from rongye.models import Account
 from rongye.security import add_security_headers
+from rongye.urls import RecordId
 
 ROOT = Path(__file__).resolve().parent
 
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides settings read from the environment."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(build_config(Path(app.instance_path), config))
+    app.url_map.converters["int"] = RecordId  # before any route: ids beyond ours are a 404
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -97,7 +99,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
-        return {"html_lang": html_lang, "languages": LANGUAGES, "labels": labels.ALL, "yuan": yuan}
+        return {"html_lang": html_lang, "languages": LANGUAGES, "labels": labels.ALL, "yuan": yuan,
+                "local_time": local_time}
 
 
 def register_cli(app: Flask) -> None:

@@ -74,6 +74,10 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Times are stored in UTC and shown in this zone (an IANA name).
+        "DISPLAY_TIMEZONE": env.get("RONGYE_TIMEZONE", "Asia/Shanghai"),
+        # Counts below this are hidden on the analyst dashboard (small-cell suppression).
+        "OUTCOME_SUPPRESSION_THRESHOLD": int(env.get("OUTCOME_SUPPRESSION_THRESHOLD", "10")),
     }
     config.update(overrides)
     return config

@@ -1,6 +1,10 @@
-"""Language selection: account setting, else the remembered switcher choice, else the browser."""
+"""Language selection (account setting, else the remembered switcher choice, else the browser)
+and the local formats of amounts and times."""
 
 from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask_babel import get_locale
@@ -41,3 +45,17 @@ def html_lang() -> str:
 def yuan(amount: float | None) -> str:
     """Return a whole amount of yuan with thousands separators ("—" when unknown)."""
     return "—" if amount is None else f"{round(amount):,}"
+
+
+def local_time(moment: dt.datetime | None) -> str:
+    """Return a stored moment (UTC) as the reader's wall-clock time, "YYYY-MM-DD HH:MM".
+
+    The zone is the DISPLAY_TIMEZONE setting (default Asia/Shanghai, which all of mainland
+    China uses).
+    """
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    zone = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -19,6 +19,7 @@ from rongye.services import accounts
 from rongye.services import organisations as organisation_service
 from rongye.services import questions as question_service
 from rongye.services.dashboards import audit_query, managed_staff, organisation_counts
+from rongye.urls import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,7 +28,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @allow("admin")
 def dashboard() -> ResponseReturnValue:
     events = db.paginate(
-        audit_query(current_user), page=request.args.get("page", 1, type=int), per_page=25
+        audit_query(current_user), page=page_number(), per_page=25
     )
     return render_template(
         "admin/dashboard.html",

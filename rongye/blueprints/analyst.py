@@ -137,7 +137,7 @@ def retention_table(c: ind.Cohort) -> Table:
         _l("Still in the job, by days since the start"),
         [
             Column("day", _l("Days since the start"), "label"),
-            Column("at_risk", _l("Placements still observed"), INT),
+            Column("at_risk", _l("Placements still observed")),
             Column("retained", _l("Share still in the job"), "derived", PERCENT,
                    depends=("at_risk",), at_least=("at_risk",)),
         ],

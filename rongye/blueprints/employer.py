@@ -27,6 +27,7 @@ from rongye.i18n import current_language
 from rongye.services import positions as service
 from rongye.services.dashboards import employer_positions_query
 from rongye.services.profiles import catalogue
+from rongye.urls import page_number
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
@@ -36,7 +37,7 @@ bp = Blueprint("employer", __name__, url_prefix="/employer")
 def dashboard() -> ResponseReturnValue:
     positions = db.paginate(
         employer_positions_query(current_user.organisation_id),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=20,
     )
     return render_template(

@@ -15,6 +15,7 @@ from rongye.forms.followups import SECTIONS, FollowUpForm, ScheduleForm, follow_
 from rongye.i18n import current_language
 from rongye.models import FollowUp, SeekerProfile
 from rongye.services import followups, profiles
+from rongye.urls import page_number
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -34,7 +35,7 @@ def tasks() -> ResponseReturnValue:
     overdue_only = request.args.get("show") == "overdue"
     page = db.paginate(
         followups.agency_tasks_query(agency_id, today(), overdue_only=overdue_only),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -24,6 +24,7 @@ from rongye.forms.imports import UploadForm
 from rongye.i18n import current_language
 from rongye.models import ImportBatch
 from rongye.services import imports as service
+from rongye.urls import page_number
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -164,7 +165,7 @@ def batch(batch_id: int) -> ResponseReturnValue:
         batch=found,
         title=TITLES[found.kind],
         summary=service.summarise(found),
-        problems=paginate(problems, request.args.get("page", 1, type=int), PROBLEMS_PER_PAGE),
+        problems=paginate(problems, page_number(), PROBLEMS_PER_PAGE),
         duplicates=[p for p in problems if p.duplicate],
         columns=service.column_labels(found.kind),
         upload_endpoint=f"imports.upload_{found.kind}",

@@ -32,6 +32,7 @@ from rongye.models import MatchProposal, Position, SeekerProfile
 from rongye.services import feedback, jobs
 from rongye.services import matching_runs as runs
 from rongye.services import review as service
+from rongye.urls import page_number
 
 bp = Blueprint("review", __name__, url_prefix="/worker/runs")
 
@@ -69,7 +70,7 @@ def _run_form() -> RunForm:
 @allow("social_worker")
 def index() -> ResponseReturnValue:
     page = db.paginate(runs.runs_query(current_user.organisation_id),
-                       page=request.args.get("page", 1, type=int), per_page=20)
+                       page=page_number(), per_page=20)
     agency = current_user.organisation_id
     return render_template(
         "review/index.html", runs=page, form=_run_form(),
@@ -165,7 +166,7 @@ def proposals(run_id: int) -> ResponseReturnValue:
     page = db.paginate(
         service.proposals_query(found.id, q=q, status=status, to_check=to_check, sort=sort,
                                 descending=direction == "desc"),
-        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, count=True,
+        page=page_number(), per_page=PER_PAGE, count=True,
     )
     return render_template(
         "review/proposals.html", run=found, page=page, q=q,
@@ -187,7 +188,7 @@ def _proposal_page(proposal: MatchProposal, *, status: int = 200,
         "review/proposal.html", proposal=proposal, run=found_run, seeker=seeker,
         position=position, alternatives=options,
         decisions=service.decisions_of(db.session, proposal),
-        superseded=runs.child_run(db.session, found_run) is not None,
+        superseded=service.superseded(db.session, proposal, found_run),
         catalogue=_catalogue(), language=current_language(),
         confirm_form=forms.get("confirm_form") or ConfirmForm(formdata=None),
         reject_form=forms.get("reject_form") or RejectForm(formdata=None, prefix="reject"),

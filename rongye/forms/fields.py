@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -110,6 +111,32 @@ class WholeNumberField(IntegerField):
         # What could not be read as a number needs one message, not a range check on nothing.
         if self.process_errors:
             raise StopValidation()
+
+
+class NeededWhen:
+    """Validator flag: a field needed only in some cases, which its hint names (the form checks
+    it). Its label then carries no "(optional)" marker, which would mislead."""
+
+    field_flags: ClassVar[dict[str, bool]] = {"conditional": True}
+
+    def __call__(self, form: Form, field: Field) -> None:
+        return None
+
+
+class DateWithin:
+    """Validator: a date from `past` days before today to `future` days after it."""
+
+    def __init__(self, past: int, future: int) -> None:
+        self.past, self.future = past, future
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data is None:
+            return
+        today = dt.date.today()
+        low, high = today - dt.timedelta(days=self.past), today + dt.timedelta(days=self.future)
+        if not low <= field.data <= high:
+            raise ValidationError(_l("Enter a date from %(low)s to %(high)s.",
+                                     low=low.isoformat(), high=high.isoformat()))
 
 
 def within(low: int, high: int) -> Any:

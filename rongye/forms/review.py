@@ -14,11 +14,19 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from matching.catalogue import WORK_MODES
 from rongye import labels
-from rongye.forms.fields import OneOf, WholeNumberField, choices, strip, within
+from rongye.forms.fields import (
+    DateWithin,
+    NeededWhen,
+    OneOf,
+    WholeNumberField,
+    choices,
+    strip,
+    within,
+)
 from rongye.forms.followups import DateInputField
 from rongye.models.matching_runs import DECLINE_REASONS, REASON_CODES
 
@@ -59,7 +67,7 @@ class ConfirmForm(FlaskForm):
         _l("Advice given about benefits"),
         description=_l("Needed when the job lowers the person's monthly income: what you "
                        "told them about their dibao and allowances."),
-        filters=[strip], validators=[Optional(), NOTE_LENGTH],
+        filters=[strip], validators=[NeededWhen(), Optional(), NOTE_LENGTH],
     )
 
 
@@ -117,7 +125,7 @@ class DeclineForm(FlaskForm):
                                       _l("Choose one of the answers."))],
         validate_choice=False,
     )
-    note = TextAreaField(_l("Anything else you want to say (optional)"), filters=[strip],
+    note = TextAreaField(_l("Anything else you want to say"), filters=[strip],
                          validators=[Optional(), NOTE_LENGTH])
 
 
@@ -134,7 +142,8 @@ class ReviewRequestForm(FlaskForm):
 class InterviewForm(FlaskForm):
     interview_date = DateInputField(
         _l("Interview date"), description=_l("For example 2025-03-31."),
-        validators=[DataRequired(message=_l("Enter the interview date."))],
+        validators=[InputRequired(message=_l("Enter the interview date.")),
+                    DateWithin(past=365, future=365)],
     )
     interview_note = TextAreaField(_l("Note about the interview"), filters=[strip],
                                    validators=[Optional(), NOTE_LENGTH])
@@ -149,7 +158,8 @@ class OutcomeForm(FlaskForm):
         validate_choice=False,
     )
     start_date = DateInputField(_l("Start date"), description=_l("Needed for a hire. For "
-                                                                 "example 2025-03-31."))
+                                                                 "example 2025-03-31."),
+                                validators=[NeededWhen(), DateWithin(past=365, future=365)])
     monthly_pay = WholeNumberField(_l("Monthly pay before tax, in yuan"),
                                    description=_l("Leave empty to use the position's pay."),
                                    validators=[Optional(), within(0, 1_000_000)])

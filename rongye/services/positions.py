@@ -263,7 +263,6 @@ class CandidateSummary:
     name: str
     region: str | None
     skills: list[str]
-    interests: list[str]
     work_modes: list[str]
     hours_min: int | None
     hours_max: int | None
@@ -293,7 +292,6 @@ def candidate_summary(
         name=seeker.display_name,
         region=seeker.region,
         skills=list(seeker.skills or []),
-        interests=list(seeker.interests or []),
         work_modes=list(seeker.work_modes or []),
         hours_min=seeker.hours_min,
         hours_max=seeker.hours_max,

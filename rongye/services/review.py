@@ -161,12 +161,35 @@ def _decide(session: Session, actor: Account, proposal: MatchProposal, kind: str
     return decision
 
 
+def superseded(session: Session, proposal: MatchProposal, run: MatchRun) -> bool:
+    """Return whether a re-solve replaced the proposal (only undecided ones are re-solved).
+
+    A re-solve works around live decisions (confirmed, accepted, review requested): those stay
+    in their run and are acted on there.
+    """
+    return proposal.status == "proposed" and runs.child_run(session, run) is not None
+
+
 def _open_run(session: Session, proposal: MatchProposal) -> MatchRun:
     run = session.get(MatchRun, proposal.run_id)
     assert run is not None
-    if runs.child_run(session, run) is not None:
+    if superseded(session, proposal, run):
         raise ReviewError("superseded")
     return run
+
+
+def review_requests(session: Session, agency_id: int) -> list[tuple[MatchProposal, str, str]]:
+    """Return the agency's proposals whose job-seeker asked for a review (name, job title)."""
+    rows = session.execute(
+        select(MatchProposal, SeekerProfile.display_name, Position.title)
+        .join(MatchRun, MatchRun.id == MatchProposal.run_id)
+        .join(SeekerProfile, SeekerProfile.id == MatchProposal.seeker_id)
+        .join(Position, Position.id == MatchProposal.position_id)
+        .where(MatchRun.agency_id == agency_id, MatchProposal.status == "review_requested")
+        .order_by(MatchProposal.id)
+        .limit(100)
+    ).tuples()
+    return [(proposal, name, title) for proposal, name, title in rows]
 
 
 # -- Worker decisions ------------------------------------------------------------------------
@@ -413,7 +436,7 @@ def ask_review(session: Session, account: Account, profile: SeekerProfile, propo
 class NotMatched:
     """Why the seeker has no proposal: a code for the plain-language text."""
 
-    code: str  # no_consent, not_in_run, or an engine code (below_min_score, ...)
+    code: str  # no_consent, no_agency, working, not_in_run, awaiting_review, or an engine code
     run_date: dt.datetime | None = None
 
 
@@ -422,7 +445,10 @@ def why_not_matched(session: Session, profile: SeekerProfile) -> NotMatched:
     if current_consents(session, profile.id).get("matching") is not True:
         return NotMatched("no_consent")
     if profile.agency_id is None:
-        return NotMatched("not_in_run")
+        return NotMatched("no_agency")
+    if session.scalar(select(Placement.id).where(Placement.seeker_id == profile.id,
+                                                 Placement.end_date.is_(None)).limit(1)):
+        return NotMatched("working")
     latest = session.scalars(
         select(MatchRun).where(MatchRun.agency_id == profile.agency_id,
                                MatchRun.status == "done")

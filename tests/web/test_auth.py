@@ -253,6 +253,16 @@ def test_login_is_rate_limited(client: FlaskClient, people: People) -> None:
         client.application.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
 
 
+def test_successful_logins_do_not_use_up_the_limit(client: FlaskClient, people: People) -> None:
+    client.application.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        for _ in range(5):  # colleagues behind one office address, one after another
+            assert login(client, "seeker@example.org").status_code == 302
+            client.post("/logout", data={"csrf_token": csrf_token(client)})
+    finally:
+        client.application.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+
+
 def test_logout_needs_a_post_with_csrf(client: FlaskClient, people: People) -> None:
     login(client, "seeker@example.org")
     assert client.get("/logout").status_code == 405

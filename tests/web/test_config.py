@@ -44,6 +44,16 @@ def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.Monke
     assert build_config(tmp_path)["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
 
 
+def test_threshold_and_time_zone_from_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OUTCOME_SUPPRESSION_THRESHOLD", "20")
+    monkeypatch.setenv("RONGYE_TIMEZONE", "Asia/Urumqi")
+    config = build_config(tmp_path)
+    assert (config["OUTCOME_SUPPRESSION_THRESHOLD"], config["DISPLAY_TIMEZONE"]) == (
+        20, "Asia/Urumqi")
+
+
 def test_demo_refuses_production(tmp_path: Path) -> None:
     app: Flask = create_app(
         {**TEST_CONFIG, "ENV_NAME": "production",

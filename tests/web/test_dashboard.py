@@ -68,6 +68,18 @@ def test_small_cells_are_hidden_in_page_and_export(client: FlaskClient, people: 
     assert all(cell != "4" for cell in tianshui)
 
 
+def test_still_observed_counts_under_the_threshold_are_hidden(
+    client: FlaskClient, people: People
+) -> None:
+    population(people)  # at 180 days, 8 placements are still observed
+    login(client, "analyst@example.org")
+    rows = list(csv.reader(io.StringIO(
+        client.get("/analyst/export/retention.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    observed = [row[1] for row in rows[1:] if len(row) >= 3]
+    assert any(not cell.isdigit() for cell in observed)  # the small ones are hidden...
+    assert all(int(cell) in (0, *range(10, 10**6)) for cell in observed if cell.isdigit())
+
+
 def test_exports_escape_formulas_in_csv_and_xlsx(client: FlaskClient, people: People) -> None:
     population(people)
     login(client, "analyst@example.org")

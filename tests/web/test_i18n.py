@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -69,6 +71,15 @@ def test_account_setting_wins_and_the_switcher_updates_it(
     assert people.seeker.locale == "zh_CN"
     client.delete_cookie("lang")
     assert lang_of(client, "/seeker/", **{"Accept-Language": "en"}) == "zh-CN"
+
+
+def test_times_show_in_china_time_and_amounts_in_whole_yuan(app_ctx: Any) -> None:
+    from rongye.i18n import local_time, yuan
+
+    assert local_time(dt.datetime(2026, 1, 1, 20, 5, tzinfo=dt.UTC)) == "2026-01-02 04:05"
+    assert local_time(dt.datetime(2026, 1, 1, 20, 5)) == "2026-01-02 04:05"  # naive is UTC
+    assert local_time(None) == ""
+    assert (yuan(2900.0), yuan(12345.6), yuan(None)) == ("2,900", "12,346", "—")
 
 
 def test_the_welcome_message_speaks_the_account_language(

@@ -239,7 +239,16 @@ def test_seeker_accepts_then_employer_hires(client: FlaskClient, people: People)
     login(client, people.employer.email)
     base = f"/employer/positions/{position.id}/candidates/{proposal.id}"
     assert "王芳" in client.get(f"/employer/positions/{position.id}").get_data(as_text=True)
-    assert post(client, f"{base}/interview", interview_date="2026-01-05").status_code == 303
+    for far in ("1900-01-01", "2099-01-01", "2026-13-45"):  # out of range, or no date at all
+        response = post(client, f"{base}/interview", interview_date=far)
+        assert response.status_code == 400 and 'id="interview_date-error"' in \
+            response.get_data(as_text=True)
+    assert "请输入日期" in post(client, f"{base}/interview", interview_date="2026-13-45"
+                            ).get_data(as_text=True)
+    recent = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    assert post(client, f"{base}/interview", interview_date=recent).status_code == 303
+    assert post(client, f"{base}/outcome", outcome="hired",
+                start_date="2020-01-01").status_code == 400  # years ago: a typing slip
     assert post(client, f"{base}/outcome", outcome="hired").status_code == 400  # no start date
     start = dt.date.today() - dt.timedelta(days=40)
     assert post(client, f"{base}/outcome", outcome="hired",
@@ -268,6 +277,45 @@ def test_seeker_declines_or_asks_review_and_sees_why_unmatched(
     assert post(client, f"/proposals/{proposal.id}/decline", **{"decline-reason_code": "hours"}
                 ).status_code == 303
     assert db.session.get(MatchProposal, proposal.id).status == "declined"
+
+
+def test_seekers_outside_any_run_are_told_why(client: FlaskClient, people: People) -> None:
+    grant(people.seeker_profile, "matching")
+    people.seeker_profile.agency_id = None
+    db.session.commit()
+    login(client, people.seeker.email)
+    assert "No employment service has added you" in client.get(
+        "/proposals/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    people.seeker_profile.agency_id = people.agency.id
+    db.session.add(Placement(seeker_id=people.seeker_profile.id, agency_id=people.agency.id,
+                             start_date=dt.date.today()))
+    db.session.commit()
+    assert "You are working now" in client.get(
+        "/proposals/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_review_request_after_a_resolve_reaches_the_worker(
+    client: FlaskClient, people: People
+) -> None:
+    run = finished_run(people)
+    (proposal,) = run.proposals
+    review.confirm(db.session, people.social_worker, proposal.id)
+    login(client, people.social_worker.email)
+    assert post(client, f"/worker/runs/{run.id}/resolve").status_code == 303
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, people.seeker.email)
+    assert post(client, f"/proposals/{proposal.id}/review", message="太远了").status_code == 303
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, people.social_worker.email)
+    # The dashboard lists the request; its proposal, kept out of the re-solve, can be acted on.
+    dashboard = client.get("/worker/").get_data(as_text=True)
+    assert f'href="/worker/runs/proposals/{proposal.id}"' in dashboard
+    page = client.get(f"/worker/runs/proposals/{proposal.id}").get_data(as_text=True)
+    assert f'action="/worker/runs/proposals/{proposal.id}/confirm"' in page
+    assert post(client, f"/worker/runs/proposals/{proposal.id}/confirm").status_code == 303
+    assert db.session.get(MatchProposal, proposal.id).status == "confirmed"
+    assert f'href="/worker/runs/proposals/{proposal.id}"' not in \
+        client.get("/worker/").get_data(as_text=True)
 
 
 @pytest.mark.usefixtures("app_ctx")

@@ -50,3 +50,21 @@ def test_pages_escape_user_input(client: FlaskClient, people: People) -> None:
     page = client.get("/seeker/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+HUGE = "99999999999999999999"  # beyond 64 bits: once an OverflowError (500) in the driver
+
+
+def test_ids_and_pages_beyond_any_record_are_not_found(client: FlaskClient, people: People) -> None:
+    rules = [r for r in client.application.url_map.iter_rules()
+             if "GET" in (r.methods or ()) and "int" in r.rule]
+    assert len(rules) > 10
+    login(client, people.social_worker.email)
+    for rule in rules:
+        url = re.sub(r"<int:\w+>", HUGE, rule.rule)
+        url = re.sub(r"<(?:string:)?(\w+)>", "x", url)
+        assert client.get(url).status_code == 404, url
+        assert client.get(url.replace(HUGE, str(2**31))).status_code == 404, url
+    for path in ("/worker/", "/worker/runs/", "/followups/"):
+        assert client.get(f"{path}?page={HUGE}").status_code in (200, 404), path
+        assert client.get(f"{path}?page=-3").status_code == 200, path
