@@ -11,6 +11,10 @@ computes the same integers in bulk:
   looked up in a signature-by-signature table.
 * Skills and interests use the phrase similarity table computed once with `rapidfuzz.process.cdist`
   (`matching.phrases`), reduced per seeker to a row over the position phrases, then gathered.
+* Stability, net income and logistics depend only on the position and a small per-seeker key
+  (benefits amount; first mode and hours range): net income and logistics are tabulated once per
+  class for every key, and a rectangle adds the three per (column, distinct key) and expands the
+  sum once.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +60,8 @@ _BLOCK_CELLS = 1_000_000
 _SLACK = 65_536
 #: Threads scoring blocks at once (at most the number of CPUs).
 _THREADS = 4
+#: Largest per-class table (columns x seeker keys) of net income or logistics points.
+_CLASS_TABLE_CELLS = 4_000_000
 #: Marks an ineligible cell in the comfort-or-ineligible tables.
 _INELIGIBLE = 255
 
@@ -475,9 +481,28 @@ class _Columns:
     excess: F64
     mode: npt.NDArray[np.int8]
     col_of: I64  # position index -> column (-1: not in the class); empty without forbids
+    #: net income points per column x benefits amount, when small enough to build per class
+    net: U8 | None = None
+    #: logistics points per column x logistics key, likewise
+    logistics: U8 | None = None
 
 
 def _columns(prep: Prepared, cols: I32, lut_width: int) -> _Columns:
+    ctx = _columns_base(prep, cols, lut_width)
+    # a class's columns are shared by many rectangles: score these two components once for
+    # every column and every seeker key, and let each rectangle gather its keys
+    width = len(cols)
+    n_benefits, n_logistics = len(prep.benefit_values), len(prep.logistics_keys)
+    if width * max(n_benefits, n_logistics) > _CLASS_TABLE_CELLS:
+        return ctx
+    return replace(
+        ctx,
+        net=_net_points(prep, ctx, 0, width, np.arange(n_benefits, dtype=np.int32)),
+        logistics=_logistics_points(prep, ctx, 0, width, np.arange(n_logistics, dtype=np.int32)),
+    )
+
+
+def _columns_base(prep: Prepared, cols: I32, lut_width: int) -> _Columns:
     return _Columns(
         cols=cols,
         hours=prep.p_hours[cols],
@@ -641,7 +666,7 @@ def _score_rows(
     eligible = np.zeros(nrows, dtype=np.int64)
     counts = np.zeros(nrows, dtype=np.int64)
     starts = np.zeros(nrows, dtype=np.int64)  # where each row's run begins in the parts
-    parts: list[tuple[I64, U8]] = []  # column of each pair, components
+    parts: list[tuple[I64, int, I64, U8]] = []  # rows (local), offset, column of each pair, comps
     table = global_table
     if table is None:
         uniq, inverse = np.unique(prep.s_sig[rows], return_inverse=True)
@@ -661,15 +686,24 @@ def _score_rows(
         counts[local] = per_row
         starts[local] = done + np.cumsum(per_row) - per_row
         done += len(c_idx)
-        parts.append((c_idx, comps_))
-    if parts:
-        pair_col = np.concatenate([p[0] for p in parts])
-        comps = np.concatenate([p[1] for p in parts], axis=1)
-        seg = np.cumsum(counts) - counts
-        if not np.array_equal(seg[counts > 0], starts[counts > 0]):
-            # rows were scored grouped by hours slice: restore id order, each run intact
-            gather = np.arange(done, dtype=np.int64) - np.repeat(seg - starts, counts)
-            pair_col, comps = pair_col[gather], comps[:, gather]
+        parts.append((local, done - len(c_idx), c_idx, comps_))
+    seg = np.cumsum(counts) - counts
+    if parts and np.array_equal(seg[counts > 0], starts[counts > 0]):
+        if len(parts) == 1:
+            pair_col, comps = parts[0][2], parts[0][3]
+        else:
+            pair_col = np.concatenate([p[2] for p in parts])
+            comps = np.concatenate([p[3] for p in parts], axis=1)
+    elif parts:
+        # rows were scored grouped by hours slice: write each run at its place in id order
+        # (one scatter per part instead of concatenating, then gathering)
+        pair_col = np.empty(done, dtype=np.int64)
+        comps = np.empty((len(COMPONENTS) + 1, done), dtype=np.uint8)
+        for local, offset, c_idx, comps_ in parts:
+            at = np.repeat(seg[local] - starts[local], counts[local])
+            at += np.arange(offset, offset + len(c_idx), dtype=np.int64)
+            pair_col[at] = c_idx
+            comps[:, at] = comps_
     else:
         pair_col = np.zeros(0, dtype=np.int64)
         comps = np.zeros((len(COMPONENTS) + 1, 0), dtype=np.uint8)
@@ -705,28 +739,27 @@ def _dense(
     pairs seeker by seeker, columns ascending.
     """
     nrows, width = len(rows), b - a
-    top = prep.top
     # eligibility and comfort (255: ineligible), then the hours slice of each seeker
     elig = np.ascontiguousarray(table[sig_col].T)[ctx.psig[a:b]]
     if bool((lo != a).any() or (hi != b).any()):
-        j = np.arange(width, dtype=np.int32)[:, None]
-        outside = (j < (lo - a).astype(np.int32)[None, :]) | (
-            j >= (hi - a).astype(np.int32)[None, :]
-        )
-        elig[outside] = _INELIGIBLE
+        elig[_outside(width, lo - a, hi - a)] = _INELIGIBLE
     if prep.forbid_keys.size:
         _mark_forbidden(prep, ctx, rows, a, b, elig)
     valid = elig != _INELIGIBLE
-    eligible = valid.view(np.uint8).sum(axis=0, dtype=np.int64)
+    # a uint16 accumulator is exact below 65,536 columns and much cheaper than int64
+    count_type = np.uint16 if width < 2**16 else np.int64
+    eligible = valid.view(np.uint8).sum(axis=0, dtype=count_type).astype(np.int64)
 
     # skills: sum over each position's skills of the seeker's best similarity
     best = _phrase_rows(prep, rows, prep.s_skill_off, prep.s_skill_ids, 0)
     tmp = np.empty((width, nrows), dtype=np.uint8)
-    total = np.zeros((width, nrows), dtype=np.int32)
-    for k in range(ctx.skill_cols.shape[0]):
+    # each total starts at its position's row of the LUT; uint16 when every index fits
+    total = np.empty((width, nrows), dtype=np.uint16 if len(luts.skills) <= 2**16 else np.int32)
+    np.take(best, ctx.skill_cols[0, a:b], axis=0, out=tmp)
+    np.add(tmp, ctx.skill_lut_off[a:b, None].astype(total.dtype), out=total)
+    for k in range(1, ctx.skill_cols.shape[0]):
         np.take(best, ctx.skill_cols[k, a:b], axis=0, out=tmp)
         total += tmp
-    total += ctx.skill_lut_off[a:b, None]
     skills = np.take(luts.skills, total)
     del total
 
@@ -742,33 +775,33 @@ def _dense(
         np.maximum(interests, tmp, out=interests)
     del tmp
 
-    # net income: per distinct benefits amount of the block
-    rules = prep.instance.benefit_rules
+    # net income and logistics: per distinct benefits amount and per distinct (first mode,
+    # hours range) of the block, looked up in the class's tables when it has them
     b_u, b_inv = np.unique(prep.s_benefit_code[rows], return_inverse=True)
-    benefits = prep.benefit_values[b_u][None, :]
-    lost = np.where(ctx.lose_all[a:b, None], benefits, np.minimum(benefits, ctx.excess[a:b, None]))
-    income = np.clip((ctx.pay[a:b, None] - lost) / rules.income_reference, 0.0, 1.0)
-    income = np.where(ctx.pay_known[a:b, None], income, NEUTRAL_FIT / 100)
-    net_u = np.floor(top["net_income"] * income + 0.5).astype(np.uint8)
-    net_income = net_u[:, b_inv.ravel()] if len(b_u) > 1 else np.repeat(net_u, nrows, axis=1)
-
-    # logistics: per distinct (first mode, hours range) of the block
+    b_inv = b_inv.ravel()
+    net_u = (
+        _net_points(prep, ctx, a, b, b_u)
+        if ctx.net is None
+        else np.ascontiguousarray(ctx.net[a:b][:, b_u])
+    )
     k_u, k_inv = np.unique(prep.s_logistics_code[rows], return_inverse=True)
-    keys = prep.logistics_keys[k_u]
-    first, ranged, mid, spread = (keys[:, i][None, :] for i in range(4))
-    mode = np.where((first < 0) | (first == ctx.mode[a:b, None]), 1.0, SECOND_CHOICE_MODE)
-    schedule = np.clip(1.0 - np.abs(ctx.hours[a:b, None] - mid) / spread, 0.0, 1.0)
-    schedule = np.where(ranged > 0, schedule, 1.0)
-    logistics_u = np.floor(top["logistics"] * ((mode + schedule) / 2) + 0.5).astype(np.uint8)
-    logistics = (
-        logistics_u[:, k_inv.ravel()] if len(k_u) > 1 else np.repeat(logistics_u, nrows, axis=1)
+    k_inv = k_inv.ravel()
+    logistics_u = (
+        _logistics_points(prep, ctx, a, b, k_u)
+        if ctx.logistics is None
+        else np.ascontiguousarray(ctx.logistics[a:b][:, k_u])
     )
 
+    # stability, net income and logistics depend on the column and a small per-seeker key:
+    # add them per (column, distinct key) and expand the sum once
+    pair_key = b_inv.astype(np.int64) * len(k_u) + k_inv
+    keys_u, keys_inv = np.unique(pair_key, return_inverse=True)
+    fixed = ctx.stability[a:b, None] + net_u[:, keys_u // len(k_u)]
+    fixed += logistics_u[:, keys_u % len(k_u)]
+
     score = skills + elig  # wraps where ineligible; masked by `valid` below
-    score += ctx.stability[a:b, None]
     score += interests
-    score += net_income
-    score += logistics
+    score += fixed[:, keys_inv.ravel()] if len(keys_u) > 1 else fixed
     keep = valid
     keep &= score >= prep.instance.min_score
     flat = np.flatnonzero(keep.T)  # seeker-major
@@ -779,10 +812,40 @@ def _dense(
     comps[1] = interests.ravel()[at]
     comps[2] = elig.ravel()[at]
     comps[3] = ctx.stability[a + c_idx]
-    comps[4] = net_income.ravel()[at]
-    comps[5] = logistics.ravel()[at]
+    comps[4] = net_u.ravel()[c_idx * len(b_u) + b_inv[r_idx]]
+    comps[5] = logistics_u.ravel()[c_idx * len(k_u) + k_inv[r_idx]]
     comps[6] = score.ravel()[at]
     return r_idx, c_idx + a, comps, eligible
+
+
+def _outside(width: int, lo: I64, hi: I64) -> B:
+    """Return the cells (column, row) outside each row's slice lo..hi of `width` columns."""
+    if width < 2**15:
+        # int16 halves the traffic of the two comparisons
+        j16 = np.arange(width, dtype=np.int16)[:, None]
+        return (j16 < lo.astype(np.int16)[None, :]) | (j16 >= hi.astype(np.int16)[None, :])
+    j = np.arange(width, dtype=np.int32)[:, None]
+    return (j < lo.astype(np.int32)[None, :]) | (j >= hi.astype(np.int32)[None, :])
+
+
+def _net_points(prep: Prepared, ctx: _Columns, a: int, b: int, codes: I32) -> U8:
+    """Return net income points of columns a..b x the benefits amounts `codes`."""
+    rules = prep.instance.benefit_rules
+    benefits = prep.benefit_values[codes][None, :]
+    lost = np.where(ctx.lose_all[a:b, None], benefits, np.minimum(benefits, ctx.excess[a:b, None]))
+    income = np.clip((ctx.pay[a:b, None] - lost) / rules.income_reference, 0.0, 1.0)
+    income = np.where(ctx.pay_known[a:b, None], income, NEUTRAL_FIT / 100)
+    return np.floor(prep.top["net_income"] * income + 0.5).astype(np.uint8)
+
+
+def _logistics_points(prep: Prepared, ctx: _Columns, a: int, b: int, codes: I32) -> U8:
+    """Return logistics points of columns a..b x the (first mode, hours range) keys `codes`."""
+    keys = prep.logistics_keys[codes]
+    first, ranged, mid, spread = (keys[:, i][None, :] for i in range(4))
+    mode = np.where((first < 0) | (first == ctx.mode[a:b, None]), 1.0, SECOND_CHOICE_MODE)
+    schedule = np.clip(1.0 - np.abs(ctx.hours[a:b, None] - mid) / spread, 0.0, 1.0)
+    schedule = np.where(ranged > 0, schedule, 1.0)
+    return np.floor(prep.top["logistics"] * ((mode + schedule) / 2) + 0.5).astype(np.uint8)
 
 
 def _mark_forbidden(prep: Prepared, ctx: _Columns, rows: I32, a: int, b: int, elig: U8) -> None:

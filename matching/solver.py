@@ -217,36 +217,40 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
     total = 0
     counted = 0
     sampled.reverse()  # popped in order below, so each sampled block is freed once pruned
+    # scores, prices and cuts are 0..200: small integer types keep the per-pair passes cheap
+    discount = (100 - price).astype(np.int16)
+    theta8 = theta.astype(np.uint8)
     for block in chain(_drain(sampled), iter_blocks(prep, only=rest)):
         record_block(funnel, block)
         total += len(block.score)
         if not len(block.score):
             continue
         nrows = len(block.rows)
-        score = block.score.astype(np.int64)
-        reduced = score + (100 - price[block.position])  # 0..200
+        score = block.score
+        reduced = score + discount[block.position]  # 0..200
         row_hist = np.bincount(block.row * 201 + reduced, minlength=nrows * 201)
         ge = np.cumsum(row_hist.reshape(nrows, 201)[:, ::-1], axis=1)[:, ::-1]
         del row_hist
         cut = _threshold(ge, np.full(nrows, SEEKER_TOP, dtype=np.int64))
-        by_seeker = reduced >= cut[block.row]
+        by_seeker = reduced >= cut.astype(np.int16)[block.row]
         # a block lists its pairs seeker by seeker: the best removed score of each seeker
         # is a maximum over its run
         runs = np.bincount(block.row, minlength=nrows)
         has = runs > 0
         starts = (np.cumsum(runs) - runs)[has]
         best_removed[block.rows[has]] = np.maximum.reduceat(
-            np.where(by_seeker, -1, score), starts
+            np.where(by_seeker, np.int16(-1), score), starts
         )
         # the position side: only pairs at or above the running cut can still be in a top-k
-        contender = score >= theta[block.position]
-        pos_c = block.position[contender].astype(np.int64)
+        contender = score >= theta8[block.position]
+        pos_c = block.position[contender]
         np.add.at(hist.ravel(), pos_c * 101 + score[contender], 1)
         counted += len(pos_c)
         if counted >= _THETA_EVERY:
             # raising the cuts less often keeps more pairs in the pool for a while, but the
             # final cuts (and so the arcs kept) are the same: a pair below a cut stays below
             theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
+            theta8 = theta.astype(np.uint8)
             counted = 0
         kept.append(
             (
@@ -270,6 +274,7 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         pool_size += int(extra.sum())
         if pool_size > 4 * int(need.sum()) + 1_000_000:
             theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
+            theta8 = theta.astype(np.uint8)
             counted = 0
             pool = [_filter_pool(pool, theta, removed)]
             pool_size = len(pool[0][0])

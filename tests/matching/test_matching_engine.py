@@ -24,14 +24,23 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 
 @FAST
-@given(instances(max_seekers=6, max_positions=4, extras=False), st.booleans())
+@given(instances(max_seekers=6, max_positions=4, extras=False), st.booleans(), st.booleans())
 def test_candidates_agree_with_the_pair_by_pair_reference(
-    data: dict[str, Any], forbid: bool
+    data: dict[str, Any], forbid: bool, class_tables: bool
 ) -> None:
+    from matching import scoring
+
     if forbid:
         data["forbids"] = [[data["seekers"][0]["id"], data["positions"][0]["id"]]]
     instance = parse_instance(data)
     prep = prepare(instance)
+    # net income and logistics come from per-class tables, or per rectangle when too large
+    saved = scoring._CLASS_TABLE_CELLS
+    scoring._CLASS_TABLE_CELLS = saved if class_tables else 0
+    try:
+        got = {(c.seeker, c.position): c for c in candidates(instance)}
+    finally:
+        scoring._CLASS_TABLE_CELLS = saved
     expected = {}
     for s in instance.seekers:
         for p in instance.positions:
@@ -40,7 +49,6 @@ def test_candidates_agree_with_the_pair_by_pair_reference(
             assert 0 <= report.score <= 100
             if not report.violations and report.score >= instance.min_score:
                 expected[s.id, p.id] = report
-    got = {(c.seeker, c.position): c for c in candidates(instance)}
     assert set(got) == set(expected)
     for key, cand in got.items():
         assert dict(cand.components) == expected[key].components
