@@ -9,19 +9,16 @@ never read placements (proposal overrides, export audit).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
     Date,
-    Integer,
     String,
     and_,
     case,
     cast,
     exists,
-    extract,
     func,
     literal,
     or_,
@@ -37,7 +34,25 @@ from rongye.models import (
     Position,
     SeekerProfile,
 )
-from rongye.services.indicators import Filters, days_between
+from rongye.services.indicators import (  # the pure parts: shared, not copied
+    Benefits,
+    ChangeRow,
+    EarningsRow,
+    Filters,
+    GroupRow,
+    Headline,
+    MonthsEmployed,
+    NetIncomeRow,
+    Reemployment,
+    Retention,
+    Volatility,
+    age_band,
+    days_between,
+    group_key,
+    kaplan_meier,
+    survival_at,
+    weighted_median,
+)
 
 #: Days at which retention is reported (and the survival curve is drawn every 30 days).
 RETENTION_DAYS = (30, 90, 180, 365)
@@ -133,83 +148,7 @@ def placements(f: Filters) -> Subquery:
     return query.subquery("counted")
 
 
-def age_band(age: ColumnElement[int]) -> ColumnElement[str]:
-    """Return the age band of an age expression (NULL age: unknown)."""
-    return case(
-        (age.is_(None), UNKNOWN),
-        (age < 25, "under_25"),
-        (age < 35, "25_34"),
-        (age < 45, "35_44"),
-        (age < 55, "45_54"),
-        else_="55_plus",
-    )
-
-
-def group_key(base: Subquery, dimension: str) -> ColumnElement[str]:
-    """Return the group of each counted placement for a breakdown dimension."""
-    if dimension == "age_band":
-        return age_band(cast(extract("year", base.c.start_date), Integer) - base.c.birth_year)
-    if dimension == "disability_grade":
-        return func.coalesce(cast(base.c.disability_grade, String), UNKNOWN)
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}")
-    return func.coalesce(base.c[dimension], UNKNOWN)
-
-
 # -- survival: Kaplan-Meier ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """The survival curve at an event or censoring time."""
-
-    day: int
-    at_risk: int
-    events: int
-    censored: int
-    survival: float
-
-
-def kaplan_meier(rows: Iterable[tuple[int, int, int]]) -> list[Step]:
-    """Return the Kaplan-Meier steps from (duration, events, total) counts per duration.
-
-    At a time with both exits and censorings, the censored placements count as still at risk
-    (exits happen first), the usual convention. S(t) = prod over event times u <= t of
-    (1 - d_u / n_u).
-    """
-    by_day: dict[int, list[int]] = {}
-    for day, events, total in rows:
-        counts = by_day.setdefault(int(day), [0, 0])
-        counts[0] += int(events)
-        counts[1] += int(total) - int(events)
-    at_risk = sum(events + censored for events, censored in by_day.values())
-    survival, steps = 1.0, []
-    for day in sorted(by_day):
-        events, censored = by_day[day]
-        if events:
-            survival *= 1 - events / at_risk
-        steps.append(Step(day, at_risk, events, censored, survival))
-        at_risk -= events + censored
-    return steps
-
-
-def survival_at(steps: Sequence[Step], day: int) -> tuple[float, int]:
-    """Return S(day) and the number still observed on that day (duration of at least `day`)."""
-    survival = 1.0
-    for step in steps:
-        if step.day > day:
-            break
-        survival = step.survival
-    at_risk = next((step.at_risk for step in steps if step.day >= day), 0)
-    return survival, at_risk
-
-
-@dataclass(frozen=True, slots=True)
-class Retention:
-    placements: int
-    exits: int
-    #: day -> (share retained, number at risk on that day)
-    points: dict[int, tuple[float, int]]
 
 
 def retention(session: Session, f: Filters, days: Sequence[int] = CURVE_DAYS) -> Retention:
@@ -248,14 +187,6 @@ def retention_by_group(
 # -- headline and follow-up completion ---------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Headline:
-    placements: int
-    people: int
-    running: int
-    ended: int
-
-
 def headline(session: Session, f: Filters) -> Headline:
     """Return how many placements, people, still running and ended are counted."""
     base = placements(f)
@@ -280,12 +211,6 @@ def completion(session: Session, f: Filters) -> list[tuple[int, int, int]]:
 
 
 # -- months employed ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MonthsEmployed:
-    placements: int
-    mean_months: float | None
 
 
 def months_employed(session: Session, f: Filters) -> MonthsEmployed:
@@ -324,31 +249,6 @@ def months_employed(session: Session, f: Filters) -> MonthsEmployed:
 # -- earnings ------------------------------------------------------------------------------
 
 
-def weighted_median(values: Iterable[tuple[float, int]]) -> float | None:
-    """Return the median of a distribution given as (value, count) pairs."""
-    pairs = sorted((v, c) for v, c in values if c > 0)
-    total = sum(c for _, c in pairs)
-    if not total:
-        return None
-    lower_rank, upper_rank = (total - 1) // 2, total // 2
-    seen, lower = 0, None
-    for value, count in pairs:
-        if lower is None and seen + count > lower_rank:
-            lower = value
-        if seen + count > upper_rank:
-            return (lower + value) / 2 if lower is not None else float(value)
-        seen += count
-    return None  # pragma: no cover - the loop always returns
-
-
-@dataclass(frozen=True, slots=True)
-class EarningsRow:
-    day: int
-    people: int
-    median: float | None
-    mean: float | None
-
-
 def earnings(session: Session, f: Filters) -> list[EarningsRow]:
     """Return monthly earnings of people in work, by follow-up day: count, median and mean.
 
@@ -375,13 +275,6 @@ def earnings(session: Session, f: Filters) -> list[EarningsRow]:
         mean = sum(v * c for v, c in values) / people if people else None
         out.append(EarningsRow(day, people, weighted_median(values), mean))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Volatility:
-    pairs: int
-    mean_change: float | None
-    drops: int
 
 
 def earnings_volatility(session: Session, f: Filters) -> Volatility:
@@ -413,15 +306,6 @@ def earnings_volatility(session: Session, f: Filters) -> Volatility:
         ).where(series.c.before > 0)
     ).one()
     return Volatility(pairs or 0, mean, int(drops or 0))
-
-
-@dataclass(frozen=True, slots=True)
-class NetIncomeRow:
-    day: int
-    people: int
-    mean_change: float | None
-    better_off: int
-    worse_off: int
 
 
 def net_income(session: Session, f: Filters) -> list[NetIncomeRow]:
@@ -468,19 +352,6 @@ def _who5_score(row: Any) -> ColumnElement[int]:
 
 def _who5_complete(row: Any) -> ColumnElement[bool]:
     return and_(*(getattr(row, f"who5_{i}").is_not(None) for i in range(1, 6)))
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    """A measure at a follow-up day: its mean, and its change against the first answer."""
-
-    day: int
-    people: int
-    mean: float | None
-    mean_change: float | None
-    improved: int
-    worsened: int
-    low: int
 
 
 def wellbeing(session: Session, f: Filters) -> list[ChangeRow]:
@@ -568,16 +439,6 @@ def _change_by_day(
 # -- benefits and exits --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Benefits:
-    with_allowance: int
-    losses: int
-    gaps: int
-    mean_gap_days: float | None
-    long_gaps: int
-    still_waiting: int
-
-
 LOSS_STATUSES = ("lost", "reapplied", "restored")
 
 
@@ -663,12 +524,6 @@ def exits_by_cause(session: Session, f: Filters) -> dict[str, int]:
     return {str(c): int(n) for c, n in rows}
 
 
-@dataclass(frozen=True, slots=True)
-class Reemployment:
-    exits: int
-    reemployed: int
-
-
 def reemployment_after_automation(session: Session, f: Filters) -> Reemployment:
     """Return automation exits at least 90 days ago, and how many found a job within 90 days.
 
@@ -692,16 +547,6 @@ def reemployment_after_automation(session: Session, f: Filters) -> Reemployment:
 
 
 # -- groups: selection and retention ratios ------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GroupRow:
-    group: str
-    seekers: int | None
-    placed: int | None
-    placements: int
-    retained_180: float | None
-    at_risk_180: int
 
 
 def seeker_group_key(dimension: str, on: dt.date) -> ColumnElement[str] | None:
