@@ -10,7 +10,8 @@ Every seeker's unit of supply reaches the sink either through a position or by s
 minimum cost is minus the maximum total score; a floor caps how many of its group may skip.
 Pins are assigned before the network is built (their seekers leave it, their positions lose an
 opening); forbidden pairs never become arcs. Floors over more than one key are not a network
-flow: they are solved with CP-SAT (`_solve_cp_sat`).
+flow: they are solved with CP-SAT (`_solve_cp_sat`). Large exact solves without floors start
+from fewer arcs and price the rest back in until the LP duals prove the optimum (`_generate`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,17 @@ COVER_MAX_ARCS = 500_000
 _THETA_EVERY = 2_000_000
 #: Bellman-Ford rounds allowed when recovering dual prices for the pruning bound.
 _POTENTIAL_ROUNDS = 200_000
+#: Exact solves without floors over at least this many arcs use column generation: a first
+#: solve over the arcs pruning would keep, then arcs priced back in until none has a negative
+#: reduced cost (proven optimal over all arcs); below it one solve over all arcs is as fast.
+GENERATE_FROM = 1_000_000
+#: After the first solve, every arc whose reduced cost is below this slack is added at once
+#: (not only the violated ones: the duals move when arcs are added, and the near ones are
+#: the arcs that become violated next), so that one more solve usually proves the optimum.
+GENERATE_SLACK = 5
+#: Solves before column generation gives up and solves over all arcs (never reached on the
+#: benchmark cities, which need 2 or 3).
+GENERATE_ROUNDS = 8
 
 PRUNING_RULE = (
     f"each seeker's {SEEKER_TOP} best positions by score minus the position's price "
@@ -585,7 +597,12 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
         feasible = bool((skip_caps >= 0).all())
         flows = np.zeros(0, dtype=np.int64)
         net: Network | None = None
-        if feasible and len(arc_s):
+        generated = None
+        if not floors and not pruning and len(arc_s) >= GENERATE_FROM:
+            generated = _generate(prep, arc_s, arc_p, arc_w, left)
+        if generated is not None:
+            chosen = generated
+        elif feasible and len(arc_s):
             net = _network(arc_s, arc_p, arc_w, left, groups, skip_caps)
             feasible, flows = _min_cost_flow(net)
             if feasible:
@@ -661,6 +678,58 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
         infeasible_floors=shortfalls,
         message=message,
     )
+
+
+def _generate(
+    prep: Prepared, arc_s: I32, arc_p: I32, arc_w: U8, left: I64
+) -> npt.NDArray[np.bool_] | None:
+    """Solve exactly over all arcs (no floors) by column generation; None to solve directly.
+
+    The first network keeps the arcs the pruning rule would (each seeker's `SEEKER_TOP` best by
+    score minus price, each position's `POSITION_TOP_PER_OPENING` x openings best, ties kept),
+    with prices now counted on all seekers. Potentials `d` of each optimal network (the LP
+    duals, as for the pruning bound) price every arc left out: when none has a positive
+    `w - d[s] + d[p]`, they are a dual solution of the full problem with the same value, so
+    the network's optimum is the optimum over all arcs. Otherwise the arcs are added (after
+    the first solve, every one within `GENERATE_SLACK` of violating) and the network solved
+    again. Returns which arcs are chosen.
+    """
+    n, m = prep.n_seekers, prep.n_positions
+    hist = np.bincount(arc_p.astype(np.int64) * 101 + arc_w, minlength=m * 101)
+    ge = np.cumsum(hist.reshape(m, 101)[:, ::-1], axis=1)[:, ::-1]
+    del hist
+    price = _threshold(ge, PRICE_RANK * left)
+    theta = _threshold(ge, POSITION_TOP_PER_OPENING * left)
+    del ge
+    reduced = arc_w + (100 - price).astype(np.int16)[arc_p]  # 0..200
+    by_seeker = np.bincount(arc_s.astype(np.int64) * 201 + reduced, minlength=n * 201)
+    at_least = np.cumsum(by_seeker.reshape(n, 201)[:, ::-1], axis=1)[:, ::-1]
+    del by_seeker
+    cut = _threshold(at_least, np.full(n, SEEKER_TOP, dtype=np.int64))
+    del at_least
+    keep = reduced >= cut.astype(np.int16)[arc_s]
+    keep |= arc_w >= theta.astype(np.uint8)[arc_p]
+    del reduced
+    none = np.full(n, -1, dtype=np.int64)
+    no_groups = np.zeros(0, dtype=np.int64)
+    for round_ in range(GENERATE_ROUNDS):
+        inside = np.flatnonzero(keep)
+        net = _network(arc_s[inside], arc_p[inside], arc_w[inside], left, none, no_groups)
+        feasible, flows = _min_cost_flow(net)
+        if not feasible:  # cannot happen: every seeker may stay unassigned
+            raise RuntimeError("min-cost flow infeasible without floors")
+        duals = _duals(prep, net, flows)
+        if duals is None:
+            return None
+        gain = duals[1][arc_p]
+        gain -= duals[0][arc_s]
+        gain += arc_w
+        if not (gain[~keep] > 0).any():
+            chosen = np.zeros(len(arc_s), dtype=np.bool_)
+            chosen[inside[flows[: net.n_pair_arcs] > 0]] = True
+            return chosen
+        keep |= gain > (-GENERATE_SLACK if round_ == 0 else 0)
+    return None
 
 
 def _duals(prep: Prepared, net: Network, flows: I64) -> tuple[I32, I32] | None:

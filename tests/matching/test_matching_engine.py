@@ -238,3 +238,66 @@ def test_position_prices_are_the_scaled_sample_rank_scores(
         rank = solver.PRICE_RANK * int(prep.p_openings[p])
         ranked = sorted(scores[p], reverse=True)
         assert found == (ranked[rank - 1] if len(ranked) >= rank else 0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    instances(max_seekers=8, max_positions=4),
+    st.sampled_from([0, 1]),
+    st.sampled_from([0, 5]),
+    st.sampled_from([1, 2, 8]),
+)
+def test_column_generation_is_exact_and_deterministic(
+    data: dict[str, Any], top: int, slack: int, rounds: int
+) -> None:
+    from matching import solver
+
+    saved = (
+        solver.GENERATE_FROM,
+        solver.SEEKER_TOP,
+        solver.POSITION_TOP_PER_OPENING,
+        solver.GENERATE_SLACK,
+        solver.GENERATE_ROUNDS,
+    )
+    # a first network of at most one arc per seeker and per opening (top 0: only perfect
+    # scores): arcs must be priced back in, and one round is often too few (full solve)
+    solver.GENERATE_FROM, solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 0, top, top
+    solver.GENERATE_SLACK, solver.GENERATE_ROUNDS = slack, rounds
+    try:
+        instance = parse_instance(data)
+        generated = solve(instance)
+        again = solve(parse_instance(data))
+    finally:
+        (
+            solver.GENERATE_FROM,
+            solver.SEEKER_TOP,
+            solver.POSITION_TOP_PER_OPENING,
+            solver.GENERATE_SLACK,
+            solver.GENERATE_ROUNDS,
+        ) = saved
+    assert json.dumps(solution_to_json(generated), sort_keys=True) == json.dumps(
+        solution_to_json(again), sort_keys=True
+    )
+    best = oracle(instance)
+    if best is None:
+        assert generated.status == "infeasible_floors"
+        return
+    assert generated.status == "optimal"
+    assert generated.objective == best
+    assert not generated.stats.pruned and generated.stats.pruning_bound == 0
+    assert generated.stats.arcs == solve(instance).stats.arcs
+    pins = {tuple(pair) for pair in instance.pins}
+    assert pins <= {(a.seeker, a.position) for a in generated.assignments}
+    table = prepare(instance).table
+    seekers = {s.id: s for s in instance.seekers}
+    positions = {p.id: p for p in instance.positions}
+    openings = {p.id: p.openings for p in instance.positions}
+    assert len({a.seeker for a in generated.assignments}) == len(generated.assignments)
+    for p_id in openings:
+        assert sum(a.position == p_id for a in generated.assignments) <= openings[p_id]
+    for a in generated.assignments:
+        assert a.pinned == ((a.seeker, a.position) in pins)
+        assert (a.seeker, a.position) not in instance.forbids
+        report = rules.evaluate(instance, table, seekers[a.seeker], positions[a.position])
+        assert dict(a.components) == report.components
+        assert a.score == report.score
