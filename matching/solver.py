@@ -87,9 +87,10 @@ COVER_MAX_ARCS = 500_000
 _THETA_EVERY = 2_000_000
 #: Bellman-Ford rounds allowed when recovering dual prices for the pruning bound.
 _POTENTIAL_ROUNDS = 200_000
-#: Exact solves without floors over at least this many arcs use column generation: a first
-#: solve over the arcs pruning would keep, then arcs priced back in until none has a negative
-#: reduced cost (proven optimal over all arcs); below it one solve over all arcs is as fast.
+#: Exact solves (no floors, or floors over one key) over at least this many arcs use column
+#: generation: a first solve over the arcs pruning would keep, then arcs priced back in until
+#: none has a negative reduced cost (proven optimal over all arcs); below it one solve over all
+#: arcs is as fast.
 GENERATE_FROM = 1_000_000
 #: After the first solve, every arc whose reduced cost is below this slack is added at once
 #: (not only the violated ones: the duals move when arcs are added, and the near ones are
@@ -598,8 +599,8 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
         flows = np.zeros(0, dtype=np.int64)
         net: Network | None = None
         generated = None
-        if not floors and not pruning and len(arc_s) >= GENERATE_FROM:
-            generated = _generate(prep, arc_s, arc_p, arc_w, left)
+        if feasible and not pruning and len(arc_s) >= GENERATE_FROM:
+            generated = _generate(prep, arc_s, arc_p, arc_w, left, groups, skip_caps)
         if generated is not None:
             chosen = generated
         elif feasible and len(arc_s):
@@ -681,9 +682,22 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
 
 
 def _generate(
-    prep: Prepared, arc_s: I32, arc_p: I32, arc_w: U8, left: I64
+    prep: Prepared,
+    arc_s: I32,
+    arc_p: I32,
+    arc_w: U8,
+    left: I64,
+    groups: I64,
+    skip_caps: I64,
 ) -> npt.NDArray[np.bool_] | None:
-    """Solve exactly over all arcs (no floors) by column generation; None to solve directly.
+    """Solve exactly over all arcs by column generation; None to solve directly.
+
+    Floors over one key (`groups`, `skip_caps` as for `_network`) only reroute the seekers'
+    "stay unassigned" arcs through group nodes, so the same pricing holds with the potentials
+    of the floor network. Every seeker with a candidate keeps at least one arc (its best), so
+    the network has the same seekers, groups and skip capacities as the full one. A reduced
+    network whose floors cannot be met proves nothing about all arcs: None, and the direct
+    solve decides (and names the floors that cannot be met).
 
     The first network keeps the arcs the pruning rule would (each seeker's `SEEKER_TOP` best by
     score minus price, each position's `POSITION_TOP_PER_OPENING` x openings best, ties kept),
@@ -705,19 +719,20 @@ def _generate(
     by_seeker = np.bincount(arc_s.astype(np.int64) * 201 + reduced, minlength=n * 201)
     at_least = np.cumsum(by_seeker.reshape(n, 201)[:, ::-1], axis=1)[:, ::-1]
     del by_seeker
-    cut = _threshold(at_least, np.full(n, SEEKER_TOP, dtype=np.int64))
+    # at least each seeker's best arc: the network must have every seeker (floor groups)
+    cut = _threshold(at_least, np.full(n, max(SEEKER_TOP, 1), dtype=np.int64))
     del at_least
     keep = reduced >= cut.astype(np.int16)[arc_s]
     keep |= arc_w >= theta.astype(np.uint8)[arc_p]
     del reduced
-    none = np.full(n, -1, dtype=np.int64)
-    no_groups = np.zeros(0, dtype=np.int64)
     for round_ in range(GENERATE_ROUNDS):
         inside = np.flatnonzero(keep)
-        net = _network(arc_s[inside], arc_p[inside], arc_w[inside], left, none, no_groups)
+        net = _network(arc_s[inside], arc_p[inside], arc_w[inside], left, groups, skip_caps)
         feasible, flows = _min_cost_flow(net)
-        if not feasible:  # cannot happen: every seeker may stay unassigned
-            raise RuntimeError("min-cost flow infeasible without floors")
+        if not feasible:  # floors unmet on these arcs: maybe met on all of them
+            if not len(skip_caps):
+                raise RuntimeError("min-cost flow infeasible without floors")
+            return None
         duals = _duals(prep, net, flows)
         if duals is None:
             return None

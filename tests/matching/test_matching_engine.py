@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from matching_strategies import instances, oracle
 
@@ -259,8 +259,8 @@ def test_column_generation_is_exact_and_deterministic(
         solver.GENERATE_SLACK,
         solver.GENERATE_ROUNDS,
     )
-    # a first network of at most one arc per seeker and per opening (top 0: only perfect
-    # scores): arcs must be priced back in, and one round is often too few (full solve)
+    # a first network of about one arc per seeker and per opening (top 0: its best, and
+    # perfect scores): arcs must be priced back in, and one round is often too few (full solve)
     solver.GENERATE_FROM, solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 0, top, top
     solver.GENERATE_SLACK, solver.GENERATE_ROUNDS = slack, rounds
     try:
@@ -301,3 +301,127 @@ def test_column_generation_is_exact_and_deterministic(
         report = rules.evaluate(instance, table, seekers[a.seeker], positions[a.position])
         assert dict(a.components) == report.components
         assert a.score == report.score
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    instances(max_seekers=8, max_positions=4),
+    st.lists(
+        st.tuples(st.sampled_from(["x", "y"]), st.sampled_from([-2, -1, 0, 1])),
+        min_size=1,
+        max_size=2,
+        unique_by=lambda f: f[0],
+    ),
+    st.sampled_from([0, 1]),
+    st.sampled_from([0, 5]),
+    st.sampled_from([1, 2, 8]),
+)
+def test_column_generation_with_floors_over_one_key(
+    data: dict[str, Any],
+    floors: list[tuple[str, int]],
+    top: int,
+    slack: int,
+    rounds: int,
+) -> None:
+    """One-key floors go through column generation too: same optimum as brute force and as
+    the direct solve, the same floors named when they cannot be met (also when they cannot be
+    met on the first, reduced network only), deterministic."""
+    from matching import solver
+
+    # each floor near the most its group can have assigned on its own (offset -2 to +1),
+    # so that floors bind, fail, or fail only together
+    data["floors"] = [{"key": "g", "value": v, "min": 99} for v, _ in floors]
+    most = {f.value: f.max_possible for f in solve(parse_instance(data)).infeasible_floors}
+    data["floors"] = [
+        {"key": "g", "value": v, "min": max(1, most.get(v, 0) + k)} for v, k in floors
+    ]
+    instance = parse_instance(data)
+    direct = solve(instance)
+    saved = (
+        solver.GENERATE_FROM,
+        solver.SEEKER_TOP,
+        solver.POSITION_TOP_PER_OPENING,
+        solver.GENERATE_SLACK,
+        solver.GENERATE_ROUNDS,
+        solver._generate,
+    )
+    outcomes: list[bool] = []
+
+    def spy(*args: Any) -> Any:
+        got = saved[5](*args)
+        outcomes.append(got is not None)
+        return got
+
+    solver.GENERATE_FROM, solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 0, top, top
+    solver.GENERATE_SLACK, solver.GENERATE_ROUNDS = slack, rounds
+    solver._generate = spy
+    try:
+        generated = solve(instance)
+        again = solve(parse_instance(data))
+    finally:
+        (
+            solver.GENERATE_FROM,
+            solver.SEEKER_TOP,
+            solver.POSITION_TOP_PER_OPENING,
+            solver.GENERATE_SLACK,
+            solver.GENERATE_ROUNDS,
+            solver._generate,
+        ) = saved
+    strip = ("timings",)
+
+    def canonical(solution: Any) -> str:
+        out = solution_to_json(solution)
+        for key in strip:
+            out["stats"].pop(key, None)
+        return json.dumps(out, sort_keys=True)
+
+    assert canonical(generated) == canonical(again)
+    best = oracle(instance)
+    event("infeasible" if best is None else "generated" if all(outcomes) else "direct")
+    assert generated.status == direct.status
+    assert generated.stats.solver == direct.stats.solver == "min_cost_flow"
+    assert generated.stats.arcs == direct.stats.arcs
+    assert not generated.stats.pruned and generated.stats.pruning_bound == 0
+    if best is None:
+        assert generated.status == "infeasible_floors"
+        assert not any(outcomes)  # infeasible floors never come out of column generation
+        assert generated.infeasible_floors == direct.infeasible_floors
+        assert generated.message == direct.message
+        return
+    assert generated.status == "optimal"
+    assert generated.objective == direct.objective == best
+    placed = {a.seeker for a in generated.assignments}
+    groups = {s.id: s.group.get("g") for s in instance.seekers}
+    for f in instance.floors:
+        assert sum(groups[s] == f.value for s in placed) >= f.min
+    assert len(placed) == len(generated.assignments)
+    openings = {p.id: p.openings for p in instance.positions}
+    for p_id, count in openings.items():
+        assert sum(a.position == p_id for a in generated.assignments) <= count
+
+
+def test_column_generation_leaves_floors_unmet_on_the_first_network_to_the_direct_solve(
+    monkeypatch: Any,
+) -> None:
+    """s0 and s1 (one floor group, min 2) both keep only p0 in the first network, although
+    s1 -> p1 exists: the reduced network cannot meet the floor, all arcs can, so column
+    generation must hand over (None) instead of reporting the floor as unmet."""
+    from types import SimpleNamespace
+
+    from matching import solver
+
+    monkeypatch.setattr(solver, "SEEKER_TOP", 1)
+    monkeypatch.setattr(solver, "POSITION_TOP_PER_OPENING", 1)
+    prep: Any = SimpleNamespace(n_seekers=3, n_positions=2)
+    arc_s = np.array([0, 1, 1, 2], dtype=np.int32)
+    arc_p = np.array([0, 0, 1, 1], dtype=np.int32)
+    arc_w = np.array([90, 80, 10, 90], dtype=np.uint8)
+    left = np.array([1, 1], dtype=np.int64)
+    groups = np.array([0, 0, -1], dtype=np.int64)
+    args = (prep, arc_s, arc_p, arc_w, left, groups)
+    assert solver._generate(*args, np.array([0], dtype=np.int64)) is None  # floor of 2
+    network = solver._network(arc_s, arc_p, arc_w, left, groups, np.array([0], dtype=np.int64))
+    feasible, flows = solver._min_cost_flow(network)  # ... which all arcs can meet
+    assert feasible and -int((network.costs * flows).sum()) == 100
+    chosen = solver._generate(*args, np.array([1], dtype=np.int64))  # floor of 1
+    assert chosen is not None and chosen.tolist() == [True, False, False, True]
