@@ -13,22 +13,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
-    Date,
-    String,
     and_,
     case,
-    cast,
     exists,
     func,
-    literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql import ColumnElement, Select, Subquery
+from sqlalchemy.sql import ColumnElement, Subquery
 
 from rongye.models import (
-    ConsentEvent,
     FollowUp,
     Placement,
     Position,
@@ -46,10 +41,12 @@ from rongye.services.indicators import (  # the pure parts: shared, not copied
     Reemployment,
     Retention,
     Volatility,
-    age_band,
+    _today,
     days_between,
     group_key,
     kaplan_meier,
+    research_consented,
+    seeker_group_key,
     survival_at,
     weighted_median,
 )
@@ -71,30 +68,6 @@ WHO5_MEANINGFUL = 10
 WORKER_DECISIONS = ("confirm", "reject", "pin", "forbid", "swap")
 OVERRIDES = ("reject", "pin", "forbid", "swap")
 RE_EMPLOYMENT_DAYS = 90
-
-
-def _today(f: Filters) -> ColumnElement[dt.date]:
-    return literal(f.today, Date)
-
-
-def research_consented() -> Select[tuple[int]]:
-    """Return the select of seeker ids whose latest research consent is a grant."""
-    later = aliased(ConsentEvent)
-    newer = exists().where(
-        later.seeker_id == ConsentEvent.seeker_id,
-        later.purpose == "research",
-        later.employer_id.is_(None),
-        or_(
-            later.created_at > ConsentEvent.created_at,
-            and_(later.created_at == ConsentEvent.created_at, later.id > ConsentEvent.id),
-        ),
-    )
-    return select(ConsentEvent.seeker_id).where(
-        ConsentEvent.purpose == "research",
-        ConsentEvent.employer_id.is_(None),
-        ConsentEvent.granted.is_(True),
-        ~newer,
-    )
 
 
 def placements(f: Filters) -> Subquery:
@@ -547,17 +520,6 @@ def reemployment_after_automation(session: Session, f: Filters) -> Reemployment:
 
 
 # -- groups: selection and retention ratios ------------------------------------------------
-
-
-def seeker_group_key(dimension: str, on: dt.date) -> ColumnElement[str] | None:
-    """Return a job-seeker's group for a dimension (None for work type: not a person's)."""
-    if dimension == "work_type":
-        return None
-    if dimension == "age_band":
-        return age_band(literal(on.year) - SeekerProfile.birth_year)
-    if dimension == "disability_grade":
-        return func.coalesce(cast(SeekerProfile.disability_grade, String), UNKNOWN)
-    return func.coalesce(getattr(SeekerProfile, dimension), UNKNOWN)
 
 
 def selection(session: Session, f: Filters, dimension: str) -> dict[str, tuple[int, int]]:
