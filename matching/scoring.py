@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +65,8 @@ _THREADS = 4
 _CLASS_TABLE_CELLS = 4_000_000
 #: Marks an ineligible cell in the comfort-or-ineligible tables.
 _INELIGIBLE = 255
+
+T = TypeVar("T")
 
 
 def _ragged(offsets: I64, rows: I32) -> tuple[I64, I64]:
@@ -559,13 +562,39 @@ def iter_blocks(prep: Prepared, only: I32 | None = None) -> Iterator[Block]:
     and each block lists its pairs seeker by seeker, positions in their class order. Blocks are
     scored on a few threads (numpy releases the GIL), and still yielded in that fixed order.
     """
-    n_sigs, n_psigs = len(prep.sig_cap), len(prep.psig_res)
-    global_table = (
-        eligibility_table(prep, np.arange(n_sigs, dtype=np.int32))
-        if n_sigs * n_psigs <= _MAX_TABLE_CELLS
-        else None
-    )
-    luts = _luts(prep)
+    return BlockScorer.of(prep).map(unchanged, only)
+
+
+def unchanged(block: Block) -> Block:
+    return block
+
+
+@dataclass(frozen=True, slots=True)
+class BlockScorer:
+    """What scoring blocks needs besides the instance, computed once for several passes."""
+
+    prep: Prepared
+    table: U8 | None  # eligibility of every seeker x position signature, when small enough
+    luts: _Luts
+
+    @classmethod
+    def of(cls, prep: Prepared) -> BlockScorer:
+        n_sigs, n_psigs = len(prep.sig_cap), len(prep.psig_res)
+        table = (
+            eligibility_table(prep, np.arange(n_sigs, dtype=np.int32))
+            if n_sigs * n_psigs <= _MAX_TABLE_CELLS
+            else None
+        )
+        return cls(prep, table, _luts(prep))
+
+    def map(self, then: Callable[[Block], T], only: I32 | None = None) -> Iterator[T]:
+        """Like `iter_blocks`, yielding `then(block)` for each block, computed on the same
+        threads (so that work on a block, such as pruning it, overlaps scoring the next)."""
+        return _map_blocks(self, then, only)
+
+
+def _map_blocks(scorer: BlockScorer, then: Callable[[Block], T], only: I32 | None) -> Iterator[T]:
+    prep, global_table, luts = scorer.prep, scorer.table, scorer.luts
     wanted = None
     if only is not None:
         wanted = np.zeros(prep.n_seekers, dtype=np.bool_)
@@ -590,16 +619,16 @@ def iter_blocks(prep: Prepared, only: I32 | None = None) -> Iterator[Block]:
                 yield ctx, class_rows[start:stop], lo[start:stop], hi[start:stop]
                 start = stop
 
-    def run(task: tuple[_Columns, I32, I64, I64]) -> Block:
+    def run(task: tuple[_Columns, I32, I64, I64]) -> T:
         ctx, rows, lo, hi = task
-        return _score_rows(prep, ctx, rows, lo, hi, global_table, luts)
+        return then(_score_rows(prep, ctx, rows, lo, hi, global_table, luts))
 
     workers = min(_THREADS, os.cpu_count() or 1)
     if workers <= 1:
         yield from map(run, tasks())
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[Block]] = deque()
+        pending: deque[Future[T]] = deque()
         for task in tasks():
             pending.append(pool.submit(run, task))
             if len(pending) > workers:

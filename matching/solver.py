@@ -20,7 +20,7 @@ import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 
 import numpy as np
@@ -43,15 +43,16 @@ from matching.results import (
 from matching.rules import evaluate
 from matching.scoring import (
     Block,
+    BlockScorer,
     CandidateTable,
     Funnel,
     Prepared,
     _concat,
     candidate_table,
     empty_funnel,
-    iter_blocks,
     prepare,
     record_block,
+    unchanged,
 )
 
 I32 = npt.NDArray[np.int32]
@@ -60,26 +61,21 @@ U8 = npt.NDArray[np.uint8]
 
 #: Instances with more seeker x position pairs than this are pruned before solving.
 PRUNE_ABOVE = 20_000 * 5_000
-#: Pruning keeps each seeker's best positions by score minus the position's estimated price ...
+#: Pruning keeps each seeker's best positions by score minus the position's price ...
 SEEKER_TOP = 10
-#: ... the price of a position being the score of its (PRICE_RANK x openings)-th best seeker,
-#: estimated from every PRICE_SAMPLE_EVERY-th seeker (scored first; its counts scaled up) ...
-PRICE_RANK = 3
-PRICE_SAMPLE_EVERY = 10
+#: ... the prices being the LP duals of the same market solved on every PRICE_SAMPLE_EVERY-th
+#: seeker (scored first), each standing for PRICE_SAMPLE_EVERY seekers ...
+PRICE_SAMPLE_EVERY = 40
 #: ... and each position's best seekers, this many per opening (ties at the cut are kept).
 POSITION_TOP_PER_OPENING = 5
+#: Column generation (below PRUNE_ABOVE, where every pair is scored before solving) prices a
+#: position at the score of its (PRICE_RANK x openings)-th best seeker.
+PRICE_RANK = 3
 #: Alternatives listed with each assignment.
 ALTERNATIVES = 3
 #: CP-SAT (floors over several keys) is tried up to this many arcs and for this long.
 CP_SAT_MAX_ARCS = 200_000
 CP_SAT_SECONDS = 60.0
-#: Above PRUNE_ABOVE: rounds that add back removed arcs of negative reduced cost and re-solve,
-#: and how many such arcs each seeker may add per round.
-REFINE_ROUNDS = 1
-REFINE_PER_SEEKER = 5
-#: The refine round is skipped when the first solve is already proven within this fraction of
-#: the optimum (the every-seeker cover of the pruning bound, computed from the same duals).
-REFINE_SKIP_GAP = 0.005
 #: The pruning bound solves the cheapest dual cover exactly up to this many violating arcs.
 COVER_MAX_ARCS = 500_000
 #: Pruning raises each position's cut after this many more pairs were counted (not per block:
@@ -101,12 +97,10 @@ GENERATE_SLACK = 5
 GENERATE_ROUNDS = 8
 
 PRUNING_RULE = (
-    f"each seeker's {SEEKER_TOP} best positions by score minus the position's price "
-    f"(the score of its {PRICE_RANK} x openings-th best seeker, estimated on every "
-    f"{PRICE_SAMPLE_EVERY}th seeker) and each position's {POSITION_TOP_PER_OPENING} x openings "
-    f"best seekers by score (ties at the cut kept), then up to {REFINE_ROUNDS} pricing round of "
-    f"{REFINE_PER_SEEKER} arcs per seeker unless the first solve is proven within "
-    f"{REFINE_SKIP_GAP:.1%}"
+    f"each seeker's {SEEKER_TOP} best positions by score minus the position's price (its "
+    f"dual in the same market solved on every {PRICE_SAMPLE_EVERY}th seeker, each standing for "
+    f"{PRICE_SAMPLE_EVERY}) and each position's {POSITION_TOP_PER_OPENING} x openings best "
+    "seekers by score (ties at the cut kept)"
 )
 
 
@@ -205,11 +199,84 @@ def _threshold(ge: I64, k: I64) -> I64:
     return np.maximum(counts - 1, 0)
 
 
+@dataclass(frozen=True, slots=True)
+class _Pruned:
+    """One block after pruning: its funnel counts, the pairs kept for the seekers, the pairs
+    that may still be in a position's top (with their score histogram) and the pairs removed."""
+
+    counts: Block  # the block's funnel counts (its pair arrays emptied)
+    pairs: int
+    best_rows: I32  # seekers of the block that have candidates ...
+    best_removed: npt.NDArray[np.int16]  # ... and the best score pruning removed (-1: none)
+    kept: tuple[I32, I32, U8, U8]
+    contenders: tuple[I32, I32, U8, U8]
+    contender_keys: I32  # position * 101 + score of every pair at or above its cut
+    removed: tuple[I32, I32, U8]
+
+
+def _prune_block(block: Block, discount: npt.NDArray[np.int16], theta: list[U8]) -> _Pruned:
+    """Prune one block: keep each seeker's SEEKER_TOP best pairs by score minus price; of the
+    rest, set aside the pairs at or above their position's current cut (`theta[0]`, which the
+    caller only raises: a pair below an older, lower cut is below the final one too)."""
+    nrows = len(block.rows)
+    score = block.score
+    empty = replace(
+        block,
+        row=block.row[:0],
+        seeker=block.seeker[:0],
+        position=block.position[:0],
+        score=score[:0],
+        components=block.components[:, :0],
+    )
+    if not len(score):
+        no = block.seeker[:0], block.position[:0], score[:0], block.components[:, :0]
+        return _Pruned(
+            empty, 0, block.rows[:0], np.zeros(0, np.int16), no, no, np.zeros(0, np.int32), no[:3]
+        )
+    reduced = score + discount[block.position]  # 0..200
+    row_hist = np.bincount(block.row * 201 + reduced, minlength=nrows * 201)
+    ge = np.cumsum(row_hist.reshape(nrows, 201)[:, ::-1], axis=1)[:, ::-1]
+    del row_hist
+    cut = _threshold(ge, np.full(nrows, SEEKER_TOP, dtype=np.int64))
+    del ge
+    by_seeker = reduced >= cut.astype(np.int16)[block.row]
+    del reduced
+    # a block lists its pairs seeker by seeker: the best removed score of each seeker is a
+    # maximum over its run
+    runs = np.bincount(block.row, minlength=nrows)
+    has = runs > 0
+    starts = (np.cumsum(runs) - runs)[has]
+    best = np.maximum.reduceat(np.where(by_seeker, np.int16(-1), score), starts)
+    # the position side: only pairs at or above the running cut can still be in a top-k
+    contender = score >= theta[0][block.position]
+    keys = block.position[contender] * 101
+    keys += score[contender]
+    extra = contender & ~by_seeker
+    gone = ~(contender | by_seeker)
+    return _Pruned(
+        empty,
+        len(score),
+        block.rows[has],
+        best,
+        (
+            block.seeker[by_seeker],
+            block.position[by_seeker],
+            score[by_seeker],
+            block.components[:, by_seeker],
+        ),
+        (block.seeker[extra], block.position[extra], score[extra], block.components[:, extra]),
+        keys,
+        (block.seeker[gone], block.position[gone], score[gone]),
+    )
+
+
 def _pruned_arcs(prep: Prepared) -> Arcs:
     """Score block by block, keeping each seeker's and each position's best candidates.
 
-    The candidates left out are kept too, as bare (seeker, position, score) chunks, so that the
-    pruning bound can price every one of them without scoring anything again.
+    Each block is pruned on the scoring threads as soon as it is scored (`_prune_block`); this
+    thread only adds up the position cuts. The candidates left out are kept too, as bare
+    (seeker, position, score) chunks, so that the pruning bound can price every one of them
+    without scoring anything again.
     """
     m = prep.n_positions
     funnel = empty_funnel(prep.n_seekers)
@@ -217,87 +284,65 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
     need = POSITION_TOP_PER_OPENING * prep.p_openings
     sample = np.arange(0, prep.n_seekers, PRICE_SAMPLE_EVERY, dtype=np.int32)
     rest = np.setdiff1d(np.arange(prep.n_seekers, dtype=np.int32), sample, assume_unique=True)
-    sampled = list(iter_blocks(prep, only=sample))
+    scorer = BlockScorer.of(prep)
+    sampled = list(scorer.map(unchanged, only=sample))
     # a seeker ranks positions by score minus price: in this market (more seekers than
     # openings) a raw-score ranking keeps arcs to positions far too contested to be had
     price = _prices(prep, sampled)
-    hist = np.zeros((m, 101), dtype=np.int64)
-    theta = np.zeros(m, dtype=np.int64)  # a position keeps pairs scoring >= theta
+    hist = np.zeros(m * 101, dtype=np.int64)
+    # a position keeps pairs scoring >= its cut; the box lets the threads see it raised
+    theta = [np.zeros(m, dtype=np.uint8)]
     kept: list[tuple[I32, I32, U8, U8]] = []
     pool: list[tuple[I32, I32, U8, U8]] = []
     removed: list[tuple[I32, I32, U8]] = []
     pool_size = 0
     total = 0
     counted = 0
-    sampled.reverse()  # popped in order below, so each sampled block is freed once pruned
-    # scores, prices and cuts are 0..200: small integer types keep the per-pair passes cheap
+    keys: list[I32] = []  # contenders not yet in `hist`
+    # scores and prices are 0..100: small integer types keep the per-pair passes cheap
     discount = (100 - price).astype(np.int16)
-    theta8 = theta.astype(np.uint8)
-    for block in chain(_drain(sampled), iter_blocks(prep, only=rest)):
-        record_block(funnel, block)
-        total += len(block.score)
-        if not len(block.score):
+
+    def prune(block: Block) -> _Pruned:
+        return _prune_block(block, discount, theta)
+
+    def raise_cuts() -> I64:
+        nonlocal hist
+        if keys:
+            hist += np.bincount(np.concatenate(keys), minlength=m * 101)
+            keys.clear()
+        cuts = _threshold(np.cumsum(hist.reshape(m, 101)[:, ::-1], axis=1)[:, ::-1], need)
+        theta[0] = cuts.astype(np.uint8)
+        return cuts
+
+    sampled.reverse()  # popped in order below, so each sampled block is freed once pruned
+    for part in chain(map(prune, _drain(sampled)), scorer.map(prune, only=rest)):
+        record_block(funnel, part.counts)
+        total += part.pairs
+        if not part.pairs:
             continue
-        nrows = len(block.rows)
-        score = block.score
-        reduced = score + discount[block.position]  # 0..200
-        row_hist = np.bincount(block.row * 201 + reduced, minlength=nrows * 201)
-        ge = np.cumsum(row_hist.reshape(nrows, 201)[:, ::-1], axis=1)[:, ::-1]
-        del row_hist
-        cut = _threshold(ge, np.full(nrows, SEEKER_TOP, dtype=np.int64))
-        by_seeker = reduced >= cut.astype(np.int16)[block.row]
-        # a block lists its pairs seeker by seeker: the best removed score of each seeker
-        # is a maximum over its run
-        runs = np.bincount(block.row, minlength=nrows)
-        has = runs > 0
-        starts = (np.cumsum(runs) - runs)[has]
-        best_removed[block.rows[has]] = np.maximum.reduceat(
-            np.where(by_seeker, np.int16(-1), score), starts
-        )
-        # the position side: only pairs at or above the running cut can still be in a top-k
-        contender = score >= theta8[block.position]
-        pos_c = block.position[contender]
-        np.add.at(hist.ravel(), pos_c * 101 + score[contender], 1)
-        counted += len(pos_c)
+        best_removed[part.best_rows] = part.best_removed
+        keys.append(part.contender_keys)
+        counted += len(part.contender_keys)
         if counted >= _THETA_EVERY:
             # raising the cuts less often keeps more pairs in the pool for a while, but the
             # final cuts (and so the arcs kept) are the same: a pair below a cut stays below
-            theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
-            theta8 = theta.astype(np.uint8)
+            raise_cuts()
             counted = 0
-        kept.append(
-            (
-                block.seeker[by_seeker],
-                block.position[by_seeker],
-                block.score[by_seeker],
-                block.components[:, by_seeker],
-            )
-        )
-        extra = contender & ~by_seeker
-        gone = ~(contender | by_seeker)
-        removed.append((block.seeker[gone], block.position[gone], block.score[gone]))
-        pool.append(
-            (
-                block.seeker[extra],
-                block.position[extra],
-                block.score[extra],
-                block.components[:, extra],
-            )
-        )
-        pool_size += int(extra.sum())
+        kept.append(part.kept)
+        removed.append(part.removed)
+        pool.append(part.contenders)
+        pool_size += len(part.contenders[0])
         if pool_size > 4 * int(need.sum()) + 1_000_000:
-            theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
-            theta8 = theta.astype(np.uint8)
+            pool = [_filter_pool(pool, raise_cuts(), removed)]
             counted = 0
-            pool = [_filter_pool(pool, theta, removed)]
             pool_size = len(pool[0][0])
-    theta = _threshold(np.cumsum(hist[:, ::-1], axis=1)[:, ::-1], need)
-    parts = [*kept, _filter_pool(pool, theta, removed)] if pool else []
+    parts = [*kept, _filter_pool(pool, raise_cuts(), removed)] if pool else []
     if not parts:
         return _all_arcs_from(_concat([], funnel), best_removed, 0)
     seeker = np.concatenate([p[0] for p in parts])
     position = np.concatenate([p[1] for p in parts])
-    order = np.lexsort((position, seeker))
+    # each pair is kept once, so the keys are distinct and any sort gives the same order
+    order = np.argsort(seeker.astype(np.int64) * m + position)
     return Arcs(
         seeker=seeker[order],
         position=position[order],
@@ -317,17 +362,39 @@ def _drain(blocks: list[Block]) -> Iterator[Block]:
 
 
 def _prices(prep: Prepared, blocks: list[Block]) -> I64:
-    """Estimate each position's price from sampled seekers' pairs: the score of its
-    (PRICE_RANK x openings)-th best seeker, counting each sampled pair PRICE_SAMPLE_EVERY times
-    (0 when it has fewer)."""
+    """Estimate each position's price (its LP dual in the full market) from sampled seekers.
+
+    The sampled seekers' candidates are solved as a market of their own in which each sampled
+    seeker stands for PRICE_SAMPLE_EVERY seekers (that many units of supply, arcs of that
+    capacity, positions their real openings). A position's price is what a seeker gives up to
+    take it there: `d[sink] - d[position]` from the potentials of the optimal flow, 0 for a
+    position with spare openings or no sampled candidate. All zeros if the potentials cannot
+    be computed (pruning then ranks by raw score).
+    """
     m = prep.n_positions
-    hist = np.zeros(m * 101, dtype=np.int64)
-    for block in blocks:
-        hist += np.bincount(
-            block.position.astype(np.int64) * 101 + block.score, minlength=m * 101
-        )
-    ge = np.cumsum(hist.reshape(m, 101)[:, ::-1], axis=1)[:, ::-1] * PRICE_SAMPLE_EVERY
-    return _threshold(ge, PRICE_RANK * prep.p_openings.astype(np.int64))
+    price = np.zeros(m, dtype=np.int64)
+    if not blocks or not any(len(b.score) for b in blocks):
+        return price
+    seeker = np.concatenate([b.seeker for b in blocks])
+    position = np.concatenate([b.position for b in blocks])
+    score = np.concatenate([b.score for b in blocks])
+    net = _network(
+        seeker,
+        position,
+        score,
+        prep.p_openings,
+        np.full(prep.n_seekers, -1, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        units=PRICE_SAMPLE_EVERY,
+    )
+    feasible, flows = _min_cost_flow(net)
+    dist = _potentials(net, flows) if feasible else None  # always feasible: seekers may skip
+    if dist is None:
+        return price
+    ns, npos = len(net.seeker_nodes), len(net.position_nodes)
+    d = np.rint(dist).astype(np.int64)
+    price[net.position_nodes] = np.maximum(d[ns + npos] - d[ns : ns + npos], 0)
+    return price
 
 
 def _filter_pool(
@@ -366,8 +433,13 @@ def _network(
     left: I64,
     groups: I64,
     skip_caps: I64,
+    units: int = 1,
 ) -> Network:
-    """Build the network; `groups` gives each seeker index its skip group (-1: none)."""
+    """Build the network; `groups` gives each seeker index its skip group (-1: none).
+
+    Each seeker supplies `units` (1, except for the sampled market of `_prices`, where a
+    seeker stands for several), and its arcs carry up to that many.
+    """
     seeker_nodes, s_local = _compact(arc_s)
     position_nodes, p_local = _compact(arc_p)
     ns, npos = len(seeker_nodes), len(position_nodes)
@@ -386,15 +458,16 @@ def _network(
     heads = np.concatenate(
         [ns + p_local, np.full(npos, sink), skip_heads, np.full(n_groups, sink)]
     ).astype(np.int32)
+    open_ = left[position_nodes]
     caps = np.concatenate(
-        [np.ones(len(arc_s)), left[position_nodes], np.ones(ns), skip_caps]
+        [np.minimum(open_[p_local], units), open_, np.full(ns, units), skip_caps]
     ).astype(np.int64)
     costs = np.concatenate(
         [-arc_w.astype(np.int64), np.zeros(npos + ns + n_groups, dtype=np.int64)]
     )
     supplies = np.zeros(sink + 1 + n_groups, dtype=np.int64)
-    supplies[:ns] = 1
-    supplies[sink] = -ns
+    supplies[:ns] = units
+    supplies[sink] = -ns * units
     return Network(
         tails,
         heads,
@@ -571,7 +644,6 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
     pinned[pin_s] = True
     free = ~pinned[arcs.seeker] & (left[arcs.position] > 0)
     arc_s, arc_p, arc_w = arcs.seeker[free], arcs.position[free], arcs.score[free]
-    kept_arcs = len(arc_s)
 
     floors = tuple(f for f in instance.floors if f.min > 0)
     members, pinned_counts = _floor_groups(prep, floors)
@@ -611,22 +683,7 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
         if not feasible:
             status = "infeasible_floors"
         elif pruning and net is not None:
-            for _ in range(REFINE_ROUNDS):
-                found = -int((net.costs[: net.n_pair_arcs] * flows[: net.n_pair_arcs]).sum())
-                more = _priced_arcs(
-                    prep, arcs, net, flows, left, in_flow, kept_arcs, REFINE_SKIP_GAP * found
-                )
-                if more is None or not len(more[0]):
-                    break
-                arc_s = np.concatenate([arc_s, more[0]])
-                arc_p = np.concatenate([arc_p, more[1]])
-                arc_w = np.concatenate([arc_w, more[2]])
-                net = _network(arc_s, arc_p, arc_w, left, groups, skip_caps)
-                feasible, flows = _min_cost_flow(net)
-                if not feasible:  # more arcs cannot make a feasible network infeasible
-                    raise RuntimeError("min-cost flow became infeasible after adding arcs")
-                chosen = flows[: net.n_pair_arcs] > 0
-            bound = _pruning_bound(prep, arcs, net, flows, left, len(arcs.seeker))
+            bound = _pruning_bound(prep, arcs, net, flows, left)
     if status == "infeasible_floors":
         shortfalls = _shortfalls(floors, members, pinned_counts, arc_s, arc_p, left)
         chosen = np.zeros(len(arc_s), dtype=np.bool_)
@@ -636,9 +693,7 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
     solved = time.perf_counter()
 
     chosen_k = np.flatnonzero(chosen)
-    in_arcs = chosen_k < kept_arcs
-    sel_arc = np.full(len(chosen_k), -1, dtype=np.int64)
-    sel_arc[in_arcs] = np.flatnonzero(free)[chosen_k[in_arcs]]
+    sel_arc = np.flatnonzero(free)[chosen_k]
     assignments = _assignments(
         prep,
         arcs,
@@ -767,11 +822,10 @@ def _duals(prep: Prepared, net: Network, flows: I64) -> tuple[I32, I32] | None:
 
 
 def _violations(
-    prep: Prepared, arcs: Arcs, duals: tuple[I32, I32], left: I64, skip: I64
+    prep: Prepared, arcs: Arcs, duals: tuple[I32, I32], left: I64
 ) -> tuple[I32, I32, U8, I64]:
     """Removed candidates (not pinned, position open) whose reduced cost is negative: the
-    seeker, position, score and gain `w - d[s] + d[p] > 0` of each; `skip` are sorted keys
-    (seeker * m + position) of removed arcs already added back to the network."""
+    seeker, position, score and gain `w - d[s] + d[p] > 0` of each."""
     d_seeker, d_position = duals
     pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
     pinned[[prep.seeker_index[s] for s, _ in prep.instance.pins]] = True
@@ -798,88 +852,10 @@ def _violations(
     v_p = np.concatenate([o[1] for o in out])
     v_w = np.concatenate([o[2] for o in out])
     v_g = np.concatenate([o[3] for o in out])
-    if len(skip):
-        keys = v_s.astype(np.int64) * prep.n_positions + v_p
-        at = np.minimum(np.searchsorted(skip, keys), len(skip) - 1)
-        fresh = skip[at] != keys
-        v_s, v_p, v_w, v_g = v_s[fresh], v_p[fresh], v_w[fresh], v_g[fresh]
     return v_s, v_p, v_w, v_g
 
 
-def _added_keys(prep: Prepared, net: Network, kept: int) -> I64:
-    """Sorted keys (seeker * m + position) of the network's arcs after the first `kept`."""
-    tails = net.tails[kept : net.n_pair_arcs]
-    heads = net.heads[kept : net.n_pair_arcs] - len(net.seeker_nodes)
-    return np.sort(
-        net.seeker_nodes[tails].astype(np.int64) * prep.n_positions + net.position_nodes[heads]
-    )
-
-
-def _priced_arcs(
-    prep: Prepared,
-    arcs: Arcs,
-    net: Network,
-    flows: I64,
-    left: I64,
-    in_flow: npt.NDArray[np.bool_],
-    kept: int,
-    enough: float,
-) -> tuple[I32, I32, U8] | None:
-    """Pick removed arcs to add back: each seeker's `REFINE_PER_SEEKER` most violated ones.
-
-    None when there is nothing worth adding: no potentials, or the pruning bound's every-seeker
-    cover (the same violations) already proves the network's optimum within `enough`.
-    """
-    duals = _duals(prep, net, flows)
-    if duals is None:
-        return None
-    v_s, v_p, v_w, v_g = _violations(prep, arcs, duals, left, _added_keys(prep, net, kept))
-    by_seeker = np.zeros(prep.n_seekers, dtype=np.int64)
-    np.maximum.at(by_seeker, v_s, v_g)
-    if int(by_seeker.sum()) <= enough:
-        return None
-    del by_seeker
-    ok = in_flow[v_s]  # floors count the seekers of the network: add no new seeker
-    v_s, v_p, v_w, v_g = v_s[ok], v_p[ok], v_w[ok], v_g[ok]
-    if not len(v_s):
-        return v_s, v_p, v_w
-    # each seeker's most violated arcs first, ties by position. First drop, without sorting,
-    # every arc below its seeker's REFINE_PER_SEEKER-th largest gain (counted in capped
-    # buckets: capping is monotone, so the arcs kept include every seeker's best)
-    buckets = np.minimum(v_g, 127)
-    hist = np.bincount(
-        v_s.astype(np.int64) * 128 + buckets, minlength=prep.n_seekers * 128
-    ).reshape(prep.n_seekers, 128)
-    at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]
-    del hist
-    cut = np.maximum((at_least >= REFINE_PER_SEEKER).sum(axis=1) - 1, 1)
-    del at_least
-    near = buckets >= cut[v_s]
-    v_s, v_p, v_w, v_g = v_s[near], v_p[near], v_w[near], v_g[near]
-    gain = 1023 - np.minimum(v_g, 1023)
-    if prep.n_seekers < 1 << 21 and prep.n_positions < 1 << 25:
-        # one int64 key per arc (seeker, gain, position, score): a plain sort of millions of
-        # keys is several times faster than a stable argsort or lexsort
-        key = v_s.astype(np.int64) << 42
-        key |= gain << 32
-        key |= v_p.astype(np.int64) << 7
-        key |= v_w
-        key.sort()
-        v_s = (key >> 42).astype(np.int32)
-        v_p = ((key >> 7) & 0x1FFFFFF).astype(np.int32)
-        v_w = (key & 0x7F).astype(np.uint8)
-    else:
-        order = np.lexsort((v_p, gain, v_s))
-        v_s, v_p, v_w = v_s[order], v_p[order], v_w[order]
-    heads = np.flatnonzero(np.diff(v_s, prepend=-1))
-    first = np.repeat(heads, np.diff(heads, append=len(v_s)))
-    pick = np.arange(len(v_s)) - first < REFINE_PER_SEEKER
-    return v_s[pick], v_p[pick], v_w[pick]
-
-
-def _pruning_bound(
-    prep: Prepared, arcs: Arcs, net: Network, flows: I64, left: I64, kept: int
-) -> int:
+def _pruning_bound(prep: Prepared, arcs: Arcs, net: Network, flows: I64, left: I64) -> int:
     """Return an upper bound on (optimum over all candidates) - (optimum over the network).
 
     LP duality (see README): with potentials d of the optimal network, a removed arc (s, p)
@@ -897,7 +873,7 @@ def _pruning_bound(
         pinned[[prep.seeker_index[s] for s, _ in prep.instance.pins]] = True
         return int(np.maximum(np.where(pinned, -1, arcs.best_removed), 0).sum())
     m = prep.n_positions
-    v_s, v_p, _, v_g = _violations(prep, arcs, duals, left, _added_keys(prep, net, kept))
+    v_s, v_p, _, v_g = _violations(prep, arcs, duals, left)
     if not len(v_s):
         return 0
     by_seeker = np.zeros(prep.n_seekers, dtype=np.int64)
@@ -932,8 +908,7 @@ def _assignments(
 ) -> tuple[Assignment, ...]:
     """Explain every assignment, with each seeker's next-best alternatives.
 
-    `sel_arc` is the index in `arcs` of each selected pair, or -1 for an arc priced back in
-    after pruning (those are explained pair by pair with `evaluate`, the same numbers).
+    `sel_arc` is the index in `arcs` of each selected pair.
     """
     instance = prep.instance
     runs = explanations.seeker_runs(prep.n_seekers, arcs.seeker)
@@ -967,18 +942,11 @@ def _assignments(
     s64, p64 = sel_s.astype(np.int64), sel_p.astype(np.int64)
     unknowns = explanations.unknowns(prep, s64, p64)
     near = explanations.near_limits(prep, s64, p64)
-    scored = sel_arc >= 0
-    points = explanations.components(arcs.components[:, sel_arc[scored]])
-    points.reverse()  # popped in order below
+    points = explanations.components(arcs.components[:, sel_arc])
     offset = len(pin_s)
-    for k, (s, p, w, added) in enumerate(
-        zip(sel_s.tolist(), sel_p.tolist(), sel_w.tolist(), (~scored).tolist(), strict=True)
+    for k, (s, p, w, components) in enumerate(
+        zip(sel_s.tolist(), sel_p.tolist(), sel_w.tolist(), points, strict=True)
     ):
-        if added:  # priced back in after pruning: explained pair by pair
-            report = evaluate(instance, prep.table, prep.seekers[s], prep.positions[p])
-            components = dict(report.components)
-        else:
-            components = points.pop()
         out.append(
             Assignment(
                 prep.seekers[s].id,
