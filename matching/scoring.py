@@ -961,7 +961,7 @@ def candidate_table(prep: Prepared) -> CandidateTable:
         seeker=table.seeker[gather],
         position=table.position[gather],
         score=table.score[gather],
-        components=table.components[:, gather],
+        components=table.components.take(gather, axis=1),
         funnel=funnel,
     )
 

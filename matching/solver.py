@@ -149,7 +149,7 @@ def _candidates(instance: Instance) -> list[Candidate]:
             s.tolist(),
             p.tolist(),
             table.score[order].tolist(),
-            explanations.components(table.components[:, order]),
+            explanations.components(table.components.take(order, axis=1)),
             explanations.unknowns(prep, s, p),
             explanations.near_limits(prep, s, p),
             strict=True,
@@ -262,9 +262,14 @@ def _prune_block(block: Block, discount: npt.NDArray[np.int16], theta: list[U8])
             block.seeker[by_seeker],
             block.position[by_seeker],
             score[by_seeker],
-            block.components[:, by_seeker],
+            np.compress(by_seeker, block.components, axis=1),
         ),
-        (block.seeker[extra], block.position[extra], score[extra], block.components[:, extra]),
+        (
+            block.seeker[extra],
+            block.position[extra],
+            score[extra],
+            np.compress(extra, block.components, axis=1),
+        ),
         keys,
         (block.seeker[gone], block.position[gone], score[gone]),
     )
@@ -347,7 +352,7 @@ def _pruned_arcs(prep: Prepared) -> Arcs:
         seeker=seeker[order],
         position=position[order],
         score=np.concatenate([p[2] for p in parts])[order],
-        components=np.concatenate([p[3] for p in parts], axis=1)[:, order],
+        components=np.concatenate([p[3] for p in parts], axis=1).take(order, axis=1),
         funnel=funnel,
         candidates=total,
         best_removed=best_removed,
@@ -406,7 +411,7 @@ def _filter_pool(
     comps = np.concatenate([p[3] for p in pool], axis=1)
     keep = score >= theta[position]
     removed.append((seeker[~keep], position[~keep], score[~keep]))
-    return seeker[keep], position[keep], score[keep], comps[:, keep]
+    return seeker[keep], position[keep], score[keep], np.compress(keep, comps, axis=1)
 
 
 # --- the network ---------------------------------------------------------------------------------
@@ -942,7 +947,7 @@ def _assignments(
     s64, p64 = sel_s.astype(np.int64), sel_p.astype(np.int64)
     unknowns = explanations.unknowns(prep, s64, p64)
     near = explanations.near_limits(prep, s64, p64)
-    points = explanations.components(arcs.components[:, sel_arc])
+    points = explanations.components(arcs.components.take(sel_arc, axis=1))
     offset = len(pin_s)
     for k, (s, p, w, components) in enumerate(
         zip(sel_s.tolist(), sel_p.tolist(), sel_w.tolist(), points, strict=True)
