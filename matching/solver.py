@@ -84,9 +84,9 @@ _THETA_EVERY = 2_000_000
 #: Bellman-Ford rounds allowed when recovering dual prices for the pruning bound.
 _POTENTIAL_ROUNDS = 200_000
 #: Exact solves (no floors, or floors over one key) over at least this many arcs use column
-#: generation: a first solve over the arcs pruning would keep, then arcs priced back in until
-#: none has a negative reduced cost (proven optimal over all arcs); below it one solve over all
-#: arcs is as fast.
+#: generation: a first solve over the arcs a pruning rule keeps (with PRICE_RANK prices), then
+#: arcs priced back in until none has a negative reduced cost (proven optimal over all arcs);
+#: below it one solve over all arcs is as fast.
 GENERATE_FROM = 1_000_000
 #: After the first solve, every arc whose reduced cost is below this slack is added at once
 #: (not only the violated ones: the duals move when arcs are added, and the near ones are
@@ -371,23 +371,33 @@ def _prices(prep: Prepared, blocks: list[Block]) -> I64:
 
     The sampled seekers' candidates are solved as a market of their own in which each sampled
     seeker stands for PRICE_SAMPLE_EVERY seekers (that many units of supply, arcs of that
-    capacity, positions their real openings). A position's price is what a seeker gives up to
-    take it there: `d[sink] - d[position]` from the potentials of the optimal flow, 0 for a
-    position with spare openings or no sampled candidate. All zeros if the potentials cannot
-    be computed (pruning then ranks by raw score).
+    capacity, positions their openings left after pins; pinned seekers are not in it). A
+    position's price is what a seeker gives up to take it there: `d[sink] - d[position]` from
+    the potentials of the optimal flow, 0 for a position with spare openings or no sampled
+    candidate. All zeros if the potentials cannot be computed (pruning then ranks by raw
+    score). Floors are left out: prices only guide pruning.
     """
     m = prep.n_positions
     price = np.zeros(m, dtype=np.int64)
-    if not blocks or not any(len(b.score) for b in blocks):
+    if not blocks:
         return price
+    left = prep.p_openings.copy()
+    pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
+    for s, p in prep.instance.pins:
+        left[prep.position_index[p]] -= 1
+        pinned[prep.seeker_index[s]] = True
     seeker = np.concatenate([b.seeker for b in blocks])
     position = np.concatenate([b.position for b in blocks])
-    score = np.concatenate([b.score for b in blocks])
+    free = ~pinned[seeker] & (left[position] > 0)
+    if not free.any():
+        return price
+    seeker, position = seeker[free], position[free]
+    score = np.concatenate([b.score for b in blocks])[free]
     net = _network(
         seeker,
         position,
         score,
-        prep.p_openings,
+        left,
         np.full(prep.n_seekers, -1, dtype=np.int64),
         np.zeros(0, dtype=np.int64),
         units=PRICE_SAMPLE_EVERY,
@@ -759,9 +769,11 @@ def _generate(
     network whose floors cannot be met proves nothing about all arcs: None, and the direct
     solve decides (and names the floors that cannot be met).
 
-    The first network keeps the arcs the pruning rule would (each seeker's `SEEKER_TOP` best by
-    score minus price, each position's `POSITION_TOP_PER_OPENING` x openings best, ties kept),
-    with prices now counted on all seekers. Potentials `d` of each optimal network (the LP
+    The first network keeps each seeker's `SEEKER_TOP` best arcs by score minus price (the
+    price of a position being the score of its (PRICE_RANK x openings left)-th best seeker:
+    every pair is scored already, and the sampled market of `_prices` would cost more than the
+    round it saves here) and each position's `POSITION_TOP_PER_OPENING` x openings best, ties
+    kept. Potentials `d` of each optimal network (the LP
     duals, as for the pruning bound) price every arc left out: when none has a positive
     `w - d[s] + d[p]`, they are a dual solution of the full problem with the same value, so
     the network's optimum is the optimum over all arcs. Otherwise the arcs are added (after

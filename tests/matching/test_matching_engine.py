@@ -123,7 +123,7 @@ def test_pruned_solve_stays_within_its_bound(data: dict[str, Any]) -> None:
     table = prepare(instance).table
     seekers = {s.id: s for s in instance.seekers}
     positions = {p.id: p for p in instance.positions}
-    for a in pruned.assignments:  # arcs priced back in after pruning are explained alike
+    for a in pruned.assignments:
         report = rules.evaluate(instance, table, seekers[a.seeker], positions[a.position])
         assert dict(a.components) == report.components
         assert a.score == report.score
@@ -197,13 +197,14 @@ def test_position_prices_are_the_duals_of_the_sampled_market(
     data: dict[str, Any], every: int
 ) -> None:
     """Sampling every seeker, the prices are optimal LP duals of the whole problem: with each
-    seeker taking its best position at those prices (or none), seekers' gains plus openings
-    times prices equal the optimum. Sampling fewer, prices are still whole and non-negative,
-    and 0 for a position no sampled seeker can take."""
+    unpinned seeker taking its best position at those prices (or none), seekers' gains plus
+    openings left times prices, plus the pinned pairs' scores, equal the optimum. Sampling
+    fewer, prices are still whole and non-negative, and 0 for a position no sampled seeker can
+    take."""
     from matching import solver
     from matching.scoring import iter_blocks
 
-    data = {**data, "pins": [], "floors": []}
+    data = {**data, "floors": []}
     saved = solver.PRICE_SAMPLE_EVERY
     solver.PRICE_SAMPLE_EVERY = every
     try:
@@ -215,20 +216,30 @@ def test_position_prices_are_the_duals_of_the_sampled_market(
     finally:
         solver.PRICE_SAMPLE_EVERY = saved
     assert all(isinstance(x, int) and x >= 0 for x in price)
+    left = prep.p_openings.tolist()
+    pinned = {prep.seeker_index[s] for s, _ in instance.pins}
+    for _, p_id in instance.pins:
+        left[prep.position_index[p_id]] -= 1
     gains: dict[int, int] = {}
     reached: set[int] = set()
     for block in blocks:
         for s, p, w in zip(
             block.seeker.tolist(), block.position.tolist(), block.score.tolist(), strict=True
         ):
-            gains[s] = max(gains.get(s, 0), w - price[p])
-            reached.add(p)
+            if s not in pinned and left[p] > 0:
+                gains[s] = max(gains.get(s, 0), w - price[p])
+                reached.add(p)
     assert all(price[p] == 0 for p in range(prep.n_positions) if p not in reached)
     if every == 1:
-        dual = sum(gains.values()) + sum(
-            int(o) * x for o, x in zip(prep.p_openings.tolist(), price, strict=True)
+        table = prep.table
+        seekers = {s.id: s for s in instance.seekers}
+        positions = {p.id: p for p in instance.positions}
+        pinned_scores = sum(
+            rules.evaluate(instance, table, seekers[s], positions[p]).score
+            for s, p in instance.pins
         )
-        assert dual == oracle(instance)
+        dual = sum(gains.values()) + sum(o * x for o, x in zip(left, price, strict=True))
+        assert dual + pinned_scores == oracle(instance)
 
 
 @settings(max_examples=80, deadline=None)
