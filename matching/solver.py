@@ -398,8 +398,6 @@ def _prices(prep: Prepared, blocks: list[Block]) -> I64:
         position,
         score,
         left,
-        np.full(prep.n_seekers, -1, dtype=np.int64),
-        np.zeros(0, dtype=np.int64),
         units=PRICE_SAMPLE_EVERY,
     )
     feasible, flows = _min_cost_flow(net)
@@ -446,11 +444,12 @@ def _network(
     arc_p: I32,
     arc_w: npt.NDArray[np.uint8] | I64,
     left: I64,
-    groups: I64,
-    skip_caps: I64,
+    groups: I64 | None = None,
+    skip_caps: I64 | None = None,
     units: int = 1,
 ) -> Network:
-    """Build the network; `groups` gives each seeker index its skip group (-1: none).
+    """Build the network; `groups` gives each seeker index its skip group (-1 or None: none),
+    `skip_caps` each group's skip capacity (floors over one key).
 
     Each seeker supplies `units` (1, except for the sampled market of `_prices`, where a
     seeker stands for several), and its arcs carry up to that many.
@@ -459,8 +458,12 @@ def _network(
     position_nodes, p_local = _compact(arc_p)
     ns, npos = len(seeker_nodes), len(position_nodes)
     sink = ns + npos
-    g = groups[seeker_nodes]
-    skip_heads = np.where(g >= 0, sink + 1 + g, sink)
+    if groups is None or skip_caps is None:
+        skip_heads = np.full(ns, sink, dtype=np.int64)
+        skip_caps = np.zeros(0, dtype=np.int64)
+    else:
+        g = groups[seeker_nodes]
+        skip_heads = np.where(g >= 0, sink + 1 + g, sink)
     n_groups = len(skip_caps)
     tails = np.concatenate(
         [
@@ -899,14 +902,7 @@ def _pruning_bound(prep: Prepared, arcs: Arcs, net: Network, flows: I64, left: I
     np.maximum.at(by_position, v_p, v_g)
     bound = min(int(by_seeker.sum()), int((by_position * np.maximum(left, 0)).sum()))
     if len(v_s) <= COVER_MAX_ARCS:
-        cover = _network(
-            v_s,
-            v_p,
-            v_g,
-            left,
-            np.full(prep.n_seekers, -1, dtype=np.int64),
-            np.zeros(0, dtype=np.int64),
-        )
+        cover = _network(v_s, v_p, v_g, left)
         feasible, cover_flows = _min_cost_flow(cover)
         if feasible:  # always: every seeker may skip
             bound = min(bound, int(-(cover.costs * cover_flows).sum()))
