@@ -20,13 +20,9 @@ from wtforms.validators import NumberRange, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rongye.services.accounts import normalise_email, normalise_phone
+from rongye.text import CONTROL_CHARACTERS
 
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-
-
-# Invisible control characters (NUL above all, which PostgreSQL refuses in text) are dropped;
-# tabs and line breaks are kept.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip(value: Any) -> Any:

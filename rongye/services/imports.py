@@ -56,6 +56,7 @@ from rongye.models import Accommodation, Account, ImportBatch, Position, SeekerP
 from rongye.services import audit, positions, profiles
 from rongye.services.consent import record_consent
 from rongye.services.exports import escape_cell, to_csv
+from rongye.text import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ MAX_CELL_CHARS = 10_000
 #: An XLSX is a zip: refuse one that unpacks to more than this (a "zip bomb").
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 KIND_ROLES = {"seekers": "social_worker", "positions": "employer"}
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIST_SEPARATORS = re.compile(r"[\s;；、,，]+")
 _LEADING_CODE = re.compile(r"^[A-Za-z_]+")
 
@@ -437,7 +437,7 @@ def read_rows(kind: str, filename: str, data: bytes) -> ParsedFile:
         if header is None:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines above the header
-            header, ignored = map_header(kind, [_CONTROL_CHARACTERS.sub("", c) for c in cells])
+            header, ignored = map_header(kind, [CONTROL_CHARACTERS.sub("", c) for c in cells])
             continue
         if not any(cell.strip() for cell in cells):
             continue
@@ -445,7 +445,7 @@ def read_rows(kind: str, filename: str, data: bytes) -> ParsedFile:
             raise FileProblem(_l("The file has more than %(limit)s rows. Split it into files of "
                                  "at most %(limit)s rows each.", limit=f"{MAX_ROWS:,}"))
         values = {
-            code: _CONTROL_CHARACTERS.sub("", cells[index]) if index < len(cells) else ""
+            code: CONTROL_CHARACTERS.sub("", cells[index]) if index < len(cells) else ""
             for index, code in header.items()
         }
         rows.append((number, values))
@@ -763,7 +763,7 @@ def create_batch(
         organisation_id=organisation_id,
         created_by_id=actor.id,
         kind=kind,
-        filename=_CONTROL_CHARACTERS.sub("", filename)[-255:] or "upload",
+        filename=CONTROL_CHARACTERS.sub("", filename)[-255:] or "upload",
         status="pending",
         rows=rows,
         imported_count=0,

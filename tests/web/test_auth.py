@@ -50,6 +50,14 @@ def test_seeker_registers_and_gets_a_profile(client: FlaskClient) -> None:
     assert client.get("/seeker/").status_code == 200
 
 
+def test_names_lose_invisible_and_direction_override_characters(client: FlaskClient) -> None:
+    # U+202E would display "李明" reversed (and can disguise text around it); NUL breaks
+    # PostgreSQL: both are dropped, the visible name is kept
+    assert register(client, display_name="\u202e李\x00明\u2066").status_code == 302
+    profile = db.session.scalar(select(SeekerProfile))
+    assert profile is not None and profile.display_name == "李明"
+
+
 def test_employer_registers_with_an_organisation(client: FlaskClient) -> None:
     response = register(
         client, role="employer", email="", phone="138 0013 8000", organisation_name="星光科技"

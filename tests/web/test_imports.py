@@ -490,6 +490,7 @@ def test_hostile_cells_never_break_the_import(
     for profile in imported_seekers(people):
         assert not (profile.display_name or "").startswith("=")
         assert "\x00" not in (profile.display_name or "") + (profile.region or "")
+        assert "\u202e" not in (profile.display_name or "") + (profile.region or "")
 
 
 @settings(max_examples=25, deadline=None,
