@@ -566,6 +566,7 @@ def iter_blocks(prep: Prepared, only: I32 | None = None) -> Iterator[Block]:
 
 
 def unchanged(block: Block) -> Block:
+    """The block itself (for `BlockScorer.map` when no work follows the scoring)."""
     return block
 
 
