@@ -214,3 +214,33 @@ def test_the_benchmark_runs_small_and_agrees_with_the_scipy_baseline() -> None:
     ):
         assert key in rows, result.stdout
     assert rows["objectives equal"].startswith("True"), result.stdout
+
+
+def test_pruning_a_generated_city_stays_within_its_bound_and_is_deterministic() -> None:
+    """The pruned path end to end on a benchmark city: many blocks pruned on the scoring
+    threads, prices from the market of every 40th seeker, one solve, and the bound."""
+    import importlib.util
+
+    from matching import parse_instance, scoring, solution_to_json, solve, solver
+
+    spec = importlib.util.spec_from_file_location("bench_matching", ROOT / "bench/matching.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    instance = parse_instance(bench.generate(3000, 600, 0, 11))
+    exact = solve(instance, prune=False)
+    saved = scoring._BLOCK_PAIRS, solver._THETA_EVERY
+    # small blocks and frequent cut raises: the threads prune while the cuts move
+    scoring._BLOCK_PAIRS, solver._THETA_EVERY = 5_000, 2_000
+    try:
+        pruned = solve(instance, prune=True)
+        again = solve(instance, prune=True)
+    finally:
+        scoring._BLOCK_PAIRS, solver._THETA_EVERY = saved
+    assert pruned.stats.pruned and pruned.stats.arcs < exact.stats.arcs / 2
+    assert pruned.objective <= exact.objective <= pruned.objective + pruned.stats.pruning_bound
+    assert pruned.objective >= 0.99 * exact.objective  # the rule is good, not only bounded
+    assert json.dumps(solution_to_json(again)) == json.dumps(solution_to_json(pruned))
+    assert json.dumps(solution_to_json(solve(instance, prune=True))) == json.dumps(
+        solution_to_json(pruned)
+    )  # and the same as with the usual blocks
