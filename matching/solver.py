@@ -202,7 +202,8 @@ def _threshold(ge: I64, k: I64) -> I64:
 @dataclass(frozen=True, slots=True)
 class _Pruned:
     """One block after pruning: its funnel counts, the pairs kept for the seekers, the pairs
-    that may still be in a position's top (with their score histogram) and the pairs removed."""
+    that may still be in a position's top (with the keys of its score histogram) and the pairs
+    removed."""
 
     counts: Block  # the block's funnel counts (its pair arrays emptied)
     pairs: int
