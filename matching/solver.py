@@ -367,6 +367,18 @@ def _drain(blocks: list[Block]) -> Iterator[Block]:
         yield blocks.pop()
 
 
+def _pins(prep: Prepared) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
+    """Return the pinned pairs (seeker indices, position indices), each position's openings
+    left after them, and which seekers are pinned."""
+    pins = prep.instance.pins
+    pin_s = np.array([prep.seeker_index[s] for s, _ in pins], dtype=np.int64)
+    pin_p = np.array([prep.position_index[p] for _, p in pins], dtype=np.int64)
+    left = prep.p_openings - np.bincount(pin_p, minlength=prep.n_positions).astype(np.int64)
+    pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
+    pinned[pin_s] = True
+    return pin_s, pin_p, left, pinned
+
+
 def _prices(prep: Prepared, blocks: list[Block]) -> I64:
     """Estimate each position's price (its LP dual in the full market) from sampled seekers.
 
@@ -382,11 +394,7 @@ def _prices(prep: Prepared, blocks: list[Block]) -> I64:
     price = np.zeros(m, dtype=np.int64)
     if not blocks:
         return price
-    left = prep.p_openings.copy()
-    pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
-    for s, p in prep.instance.pins:
-        left[prep.position_index[p]] -= 1
-        pinned[prep.seeker_index[s]] = True
+    _, _, left, pinned = _pins(prep)
     seeker = np.concatenate([b.seeker for b in blocks])
     position = np.concatenate([b.position for b in blocks])
     free = ~pinned[seeker] & (left[position] > 0)
@@ -656,11 +664,7 @@ def _solve(instance: Instance, prune: bool | None) -> Solution:
     arcs = _pruned_arcs(prep) if pruning else _all_arcs(prep)
     scored = time.perf_counter()
 
-    pin_s = np.array([prep.seeker_index[s] for s, _ in instance.pins], dtype=np.int64)
-    pin_p = np.array([prep.position_index[p] for _, p in instance.pins], dtype=np.int64)
-    left = prep.p_openings - np.bincount(pin_p, minlength=m).astype(np.int64)
-    pinned = np.zeros(n, dtype=np.bool_)
-    pinned[pin_s] = True
+    pin_s, pin_p, left, pinned = _pins(prep)
     free = ~pinned[arcs.seeker] & (left[arcs.position] > 0)
     arc_s, arc_p, arc_w = arcs.seeker[free], arcs.position[free], arcs.score[free]
 
@@ -848,8 +852,7 @@ def _violations(
     """Removed candidates (not pinned, position open) whose reduced cost is negative: the
     seeker, position, score and gain `w - d[s] + d[p] > 0` of each."""
     d_seeker, d_position = duals
-    pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
-    pinned[[prep.seeker_index[s] for s, _ in prep.instance.pins]] = True
+    pinned = _pins(prep)[3]
     open_ = left > 0
     out: list[tuple[I32, I32, U8, I64]] = []
     for seeker, position, score in arcs.removed:
@@ -890,9 +893,7 @@ def _pruning_bound(prep: Prepared, arcs: Arcs, net: Network, flows: I64, left: I
     """
     duals = _duals(prep, net, flows)
     if duals is None:  # fall back to the crude but valid bound: every removed arc at its best
-        pinned = np.zeros(prep.n_seekers, dtype=np.bool_)
-        pinned[[prep.seeker_index[s] for s, _ in prep.instance.pins]] = True
-        return int(np.maximum(np.where(pinned, -1, arcs.best_removed), 0).sum())
+        return int(np.maximum(np.where(_pins(prep)[3], -1, arcs.best_removed), 0).sum())
     m = prep.n_positions
     v_s, v_p, _, v_g = _violations(prep, arcs, duals, left)
     if not len(v_s):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -229,14 +230,13 @@ def test_pruning_a_generated_city_stays_within_its_bound_and_is_deterministic() 
     spec.loader.exec_module(bench)
     instance = parse_instance(bench.generate(3000, 600, 0, 11))
     exact = solve(instance, prune=False)
-    saved = scoring._BLOCK_PAIRS, solver._THETA_EVERY
     # small blocks and frequent cut raises: the threads prune while the cuts move
-    scoring._BLOCK_PAIRS, solver._THETA_EVERY = 5_000, 2_000
-    try:
+    with (
+        mock.patch.multiple(scoring, _BLOCK_PAIRS=5_000),
+        mock.patch.multiple(solver, _THETA_EVERY=2_000),
+    ):
         pruned = solve(instance, prune=True)
         again = solve(instance, prune=True)
-    finally:
-        scoring._BLOCK_PAIRS, solver._THETA_EVERY = saved
     assert pruned.stats.pruned and pruned.stats.arcs < exact.stats.arcs / 2
     assert pruned.objective <= exact.objective <= pruned.objective + pruned.stats.pruning_bound
     assert pruned.objective >= 0.99 * exact.objective  # the rule is good, not only bounded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, event, given, settings
@@ -23,6 +24,20 @@ from matching.scoring import prepare
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def generating(top: int, slack: int, rounds: int) -> Any:
+    """Force column generation from a first network of `top` arcs per seeker and per opening."""
+    from matching import solver
+
+    return mock.patch.multiple(
+        solver,
+        GENERATE_FROM=0,
+        SEEKER_TOP=top,
+        POSITION_TOP_PER_OPENING=top,
+        GENERATE_SLACK=slack,
+        GENERATE_ROUNDS=rounds,
+    )
+
+
 @FAST
 @given(instances(max_seekers=6, max_positions=4, extras=False), st.booleans(), st.booleans())
 def test_candidates_agree_with_the_pair_by_pair_reference(
@@ -35,12 +50,9 @@ def test_candidates_agree_with_the_pair_by_pair_reference(
     instance = parse_instance(data)
     prep = prepare(instance)
     # net income and logistics come from per-class tables, or per rectangle when too large
-    saved = scoring._CLASS_TABLE_CELLS
-    scoring._CLASS_TABLE_CELLS = saved if class_tables else 0
-    try:
+    cells = scoring._CLASS_TABLE_CELLS if class_tables else 0
+    with mock.patch.multiple(scoring, _CLASS_TABLE_CELLS=cells):
         got = {(c.seeker, c.position): c for c in candidates(instance)}
-    finally:
-        scoring._CLASS_TABLE_CELLS = saved
     expected = {}
     for s in instance.seekers:
         for p in instance.positions:
@@ -153,13 +165,9 @@ def test_tight_pruning_still_bounds_the_loss_and_explains_its_assignments(
 ) -> None:
     from matching import solver
 
-    saved = solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING
-    solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 1, 1  # prune hard
-    try:
-        instance = parse_instance(data)
+    instance = parse_instance(data)
+    with mock.patch.multiple(solver, SEEKER_TOP=1, POSITION_TOP_PER_OPENING=1):  # prune hard
         pruned = solve(instance, prune=True)
-    finally:
-        solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = saved
     exact = solve(instance, prune=False)
     if exact.status == "optimal" and pruned.status == "optimal":
         assert pruned.objective <= exact.objective <= pruned.objective + pruned.stats.pruning_bound
@@ -177,14 +185,11 @@ def test_tight_pruning_still_bounds_the_loss_and_explains_its_assignments(
 def test_price_aware_pruning_bounds_the_loss(data: dict[str, Any], every: int) -> None:
     from matching import solver
 
-    saved = solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING, solver.PRICE_SAMPLE_EVERY
-    solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 1, 1
-    solver.PRICE_SAMPLE_EVERY = every
-    try:
-        instance = parse_instance(data)
+    instance = parse_instance(data)
+    with mock.patch.multiple(
+        solver, SEEKER_TOP=1, POSITION_TOP_PER_OPENING=1, PRICE_SAMPLE_EVERY=every
+    ):
         pruned = solve(instance, prune=True)
-    finally:
-        solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING, solver.PRICE_SAMPLE_EVERY = saved
     exact = solve(instance, prune=False)
     assert pruned.stats.pruned and "price" in pruned.stats.pruning_rule
     if exact.status == "optimal" and pruned.status == "optimal":
@@ -205,16 +210,12 @@ def test_position_prices_are_the_duals_of_the_sampled_market(
     from matching.scoring import iter_blocks
 
     data = {**data, "floors": []}
-    saved = solver.PRICE_SAMPLE_EVERY
-    solver.PRICE_SAMPLE_EVERY = every
-    try:
-        instance = parse_instance(data)
-        prep = prepare(instance)
-        sample = np.arange(0, prep.n_seekers, every, dtype=np.int32)
-        blocks = list(iter_blocks(prep, only=sample))
+    instance = parse_instance(data)
+    prep = prepare(instance)
+    sample = np.arange(0, prep.n_seekers, every, dtype=np.int32)
+    blocks = list(iter_blocks(prep, only=sample))
+    with mock.patch.multiple(solver, PRICE_SAMPLE_EVERY=every):
         price = solver._prices(prep, blocks).tolist()
-    finally:
-        solver.PRICE_SAMPLE_EVERY = saved
     assert all(isinstance(x, int) and x >= 0 for x in price)
     left = prep.p_openings.tolist()
     pinned = {prep.seeker_index[s] for s, _ in instance.pins}
@@ -252,31 +253,13 @@ def test_position_prices_are_the_duals_of_the_sampled_market(
 def test_column_generation_is_exact_and_deterministic(
     data: dict[str, Any], top: int, slack: int, rounds: int
 ) -> None:
-    from matching import solver
 
-    saved = (
-        solver.GENERATE_FROM,
-        solver.SEEKER_TOP,
-        solver.POSITION_TOP_PER_OPENING,
-        solver.GENERATE_SLACK,
-        solver.GENERATE_ROUNDS,
-    )
+    instance = parse_instance(data)
     # a first network of about one arc per seeker and per opening (top 0: its best, and
     # perfect scores): arcs must be priced back in, and one round is often too few (full solve)
-    solver.GENERATE_FROM, solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 0, top, top
-    solver.GENERATE_SLACK, solver.GENERATE_ROUNDS = slack, rounds
-    try:
-        instance = parse_instance(data)
+    with generating(top, slack, rounds):
         generated = solve(instance)
         again = solve(parse_instance(data))
-    finally:
-        (
-            solver.GENERATE_FROM,
-            solver.SEEKER_TOP,
-            solver.POSITION_TOP_PER_OPENING,
-            solver.GENERATE_SLACK,
-            solver.GENERATE_ROUNDS,
-        ) = saved
     assert json.dumps(solution_to_json(generated), sort_keys=True) == json.dumps(
         solution_to_json(again), sort_keys=True
     )
@@ -339,36 +322,17 @@ def test_column_generation_with_floors_over_one_key(
     ]
     instance = parse_instance(data)
     direct = solve(instance)
-    saved = (
-        solver.GENERATE_FROM,
-        solver.SEEKER_TOP,
-        solver.POSITION_TOP_PER_OPENING,
-        solver.GENERATE_SLACK,
-        solver.GENERATE_ROUNDS,
-        solver._generate,
-    )
+    original = solver._generate
     outcomes: list[bool] = []
 
     def spy(*args: Any) -> Any:
-        got = saved[5](*args)
+        got = original(*args)
         outcomes.append(got is not None)
         return got
 
-    solver.GENERATE_FROM, solver.SEEKER_TOP, solver.POSITION_TOP_PER_OPENING = 0, top, top
-    solver.GENERATE_SLACK, solver.GENERATE_ROUNDS = slack, rounds
-    solver._generate = spy
-    try:
+    with generating(top, slack, rounds), mock.patch.multiple(solver, _generate=spy):
         generated = solve(instance)
         again = solve(parse_instance(data))
-    finally:
-        (
-            solver.GENERATE_FROM,
-            solver.SEEKER_TOP,
-            solver.POSITION_TOP_PER_OPENING,
-            solver.GENERATE_SLACK,
-            solver.GENERATE_ROUNDS,
-            solver._generate,
-        ) = saved
     strip = ("timings",)
 
     def canonical(solution: Any) -> str:
